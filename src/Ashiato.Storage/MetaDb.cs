@@ -1,0 +1,119 @@
+using Microsoft.Data.Sqlite;
+
+namespace Ashiato.Storage;
+
+/// <summary>Relational metadata beside the chain store (SQLite): chains and the audit of ingest runs.</summary>
+public sealed class MetaDb : IDisposable
+{
+    private const int SchemaVersion = 1;
+    private readonly SqliteConnection _db;
+    private readonly TimeProvider _clock;
+
+    private MetaDb(SqliteConnection db, TimeProvider clock)
+    {
+        _db = db;
+        _clock = clock;
+    }
+
+    public static MetaDb Open(string path, TimeProvider clock)
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        db.Open();
+        Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+        Exec(db, """
+            CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS chains (
+                name TEXT PRIMARY KEY, family TEXT NOT NULL, network TEXT NOT NULL, created_utc TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS ingest_runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, chain TEXT NOT NULL, source TEXT NOT NULL,
+                started_utc TEXT NOT NULL, finished_utc TEXT, status TEXT NOT NULL,
+                from_height INTEGER, to_height INTEGER, blocks INTEGER NOT NULL DEFAULT 0, message TEXT);
+            """);
+        using (var cmd = db.CreateCommand())
+        {
+            cmd.CommandText = "SELECT version FROM schema_version";
+            var v = cmd.ExecuteScalar();
+            if (v is null)
+            {
+                Exec(db, $"INSERT INTO schema_version VALUES ({SchemaVersion})");
+            }
+            else if (Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture) != SchemaVersion)
+            {
+                throw new Core.UserErrorException($"{path}: metadata schema {v}, this build reads {SchemaVersion}");
+            }
+        }
+
+        return new MetaDb(db, clock);
+    }
+
+    public void RegisterChain(string name, string family, string network)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "INSERT OR IGNORE INTO chains (name, family, network, created_utc) VALUES ($n, $f, $net, $t)";
+        cmd.Parameters.AddWithValue("$n", name);
+        cmd.Parameters.AddWithValue("$f", family);
+        cmd.Parameters.AddWithValue("$net", network);
+        cmd.Parameters.AddWithValue("$t", Now());
+        cmd.ExecuteNonQuery();
+    }
+
+    public long StartRun(string chain, string source)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "INSERT INTO ingest_runs (chain, source, started_utc, status) VALUES ($c, $s, $t, 'running'); SELECT last_insert_rowid();";
+        cmd.Parameters.AddWithValue("$c", chain);
+        cmd.Parameters.AddWithValue("$s", source);
+        cmd.Parameters.AddWithValue("$t", Now());
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    public void FinishRun(long id, string status, int? fromHeight, int? toHeight, int blocks, string? message)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = """
+            UPDATE ingest_runs SET finished_utc = $t, status = $st, from_height = $f, to_height = $to, blocks = $b, message = $m
+            WHERE id = $id
+            """;
+        cmd.Parameters.AddWithValue("$t", Now());
+        cmd.Parameters.AddWithValue("$st", status);
+        cmd.Parameters.AddWithValue("$f", (object?)fromHeight ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$to", (object?)toHeight ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$b", blocks);
+        cmd.Parameters.AddWithValue("$m", (object?)message ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$id", id);
+        cmd.ExecuteNonQuery();
+    }
+
+    public IReadOnlyList<IngestRun> Runs(string chain, int limit)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = """
+            SELECT id, source, started_utc, finished_utc, status, from_height, to_height, blocks, message
+            FROM ingest_runs WHERE chain = $c ORDER BY id DESC LIMIT $l
+            """;
+        cmd.Parameters.AddWithValue("$c", chain);
+        cmd.Parameters.AddWithValue("$l", limit);
+        using var r = cmd.ExecuteReader();
+        var list = new List<IngestRun>();
+        while (r.Read())
+        {
+            list.Add(new IngestRun(r.GetInt64(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetInt32(5), r.IsDBNull(6) ? null : r.GetInt32(6), r.GetInt32(7), r.IsDBNull(8) ? null : r.GetString(8)));
+        }
+
+        return list;
+    }
+
+    private string Now() => _clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void Exec(SqliteConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _db.Dispose();
+}
+
+public sealed record IngestRun(long Id, string Source, string StartedUtc, string? FinishedUtc, string Status, int? FromHeight, int? ToHeight, int Blocks, string? Message);

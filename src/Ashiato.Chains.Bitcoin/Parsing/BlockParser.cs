@@ -86,6 +86,21 @@ public sealed class BlockParser
         return block;
     }
 
+    /// <summary>Parses one standalone transaction (e.g. from getrawtransaction) into <c>Txs[0]</c> of a block-less container.</summary>
+    public ParsedBlock ParseTransaction(ReadOnlyMemory<byte> raw, string source)
+    {
+        var block = new ParsedBlock { Raw = raw };
+        var r = new Reader(raw.Span, 0, source, 0);
+        ParseTx(ref r, block, 0);
+        if (r.Position != raw.Length)
+        {
+            throw r.Error($"{raw.Length - r.Position} unexpected bytes after the transaction");
+        }
+
+        block.TxCount = 1;
+        return block;
+    }
+
     public static BlockHeader ReadHeader(ReadOnlySpan<byte> header) => new(
         BinaryPrimitives.ReadInt32LittleEndian(header),
         new Hash256(header.Slice(4, 32)),

@@ -82,6 +82,21 @@ public sealed class ParsedBlock
     /// <summary>Length of the Litecoin MWEB extension after the transaction list (0 if none).</summary>
     public int MwebExtensionLength { get; internal set; }
 
+    /// <summary>
+    /// For blocks rebuilt from a node's verbose JSON (which lacks Litecoin's MWEB extension): take the sizes the node
+    /// reports; the difference to the rebuilt bytes is the MWEB extension.
+    /// </summary>
+    public void UseReportedSizes(int size, int strippedSize)
+    {
+        if (size > Size && TxCount >= 2 && Txs[TxCount - 1].IsHogEx)
+        {
+            MwebExtensionLength = size - Size;
+        }
+
+        Size = size;
+        StrippedSize = strippedSize;
+    }
+
     public ReadOnlySpan<byte> Script(in ParsedInput input) => Raw.Span.Slice(input.ScriptOffset, input.ScriptLength);
 
     public ReadOnlySpan<byte> Script(in ParsedOutput output) => Raw.Span.Slice(output.ScriptOffset, output.ScriptLength);

@@ -413,6 +413,11 @@ public sealed partial class UtxoChainStore : IDisposable
             throw new InvalidOperationException("not the open batch");
         }
 
+        if (batch.InBlock)
+        {
+            throw new InvalidOperationException("cannot commit a batch in the middle of a block");
+        }
+
         _batch = null;
         if (batch.BlockCount == 0)
         {

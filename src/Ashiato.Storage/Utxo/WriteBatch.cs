@@ -86,6 +86,9 @@ public sealed class WriteBatch
 
     public bool KeepInputScripts => _store.KeepInputScripts;
 
+    /// <summary>True between BeginBlock and EndBlock: such a batch cannot be committed.</summary>
+    public bool InBlock => _inBlock;
+
     public void BeginBlock(Hash256 hash, BlockHeader header, int size, int strippedSize, int mwebLength)
     {
         if (_inBlock)

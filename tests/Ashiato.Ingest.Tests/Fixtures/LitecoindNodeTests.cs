@@ -110,13 +110,15 @@ public sealed class LitecoindNodeTests
     }
 
     [Fact]
-    public async Task Kill_ThenRestart_NodeAnswersAgain()
+    public async Task Kill_ThenRestart_NodeIsBackAtLastFlushedHeight()
     {
         using var cts = new CancellationTokenSource(_timeout);
         await using var node = await LitecoindNode.StartAsync(cts.Token);
         await node.CreateWalletAsync("w", cts.Token);
         var address = await node.GetNewAddressAsync("w", "bech32", cts.Token);
         await node.GenerateToAddressAsync(20, address, cts.Token);
+        await node.FlushAsync(cts.Token);
+        await node.GenerateToAddressAsync(5, address, cts.Token);
         var pid = node.Pid;
 
         await node.KillAsync(cts.Token);
@@ -126,8 +128,25 @@ public sealed class LitecoindNodeTests
 
         await node.RestartAsync(cts.Token);
 
-        var height = (await node.RpcAsync("getblockcount", cts.Token)).GetInt32();
-        Assert.InRange(height, 0, 20);
+        // The 5 blocks mined after the flush were never indexed: the node has forgotten them.
+        Assert.Equal(20, (await node.RpcAsync("getblockcount", cts.Token)).GetInt32());
+    }
+
+    [Fact]
+    public async Task Start_NodeRefusesConf_ThrowsWithNodeErrorAndDeletesDataDir()
+    {
+        using var cts = new CancellationTokenSource(_timeout);
+        const string refusedConf = "prune=550"; // litecoind refuses pruning together with txindex=1
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => LitecoindNode.StartAsync(cts.Token, extraConf: refusedConf));
+
+        Assert.Contains("Prune mode is incompatible with -txindex", error.Message, StringComparison.Ordinal);
+        Assert.Contains("debug.log", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(
+            Directory.GetDirectories(Path.GetTempPath(), "ashiato-litecoind-*"),
+            dir => File.Exists(Path.Combine(dir, "litecoin.conf")) &&
+                   File.ReadAllText(Path.Combine(dir, "litecoin.conf")).Contains(refusedConf, StringComparison.Ordinal));
     }
 
     private static bool IsRunning(int pid)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Ashiato.Chains.Bitcoin.Encoding;
 
@@ -97,6 +98,18 @@ internal static class Ripemd160Digest
         BinaryPrimitives.WriteUInt32LittleEndian(dest20[16..], state.H4);
     }
 
+    /// <summary>One step: A' = E, B' = rol(A + f + X + K, s) + E, C' = B, D' = rol(C, 10), E' = D.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(ref uint a, ref uint b, ref uint c, ref uint d, ref uint e, uint f, uint x, uint k, int s)
+    {
+        var t = BitOperations.RotateLeft(a + f + x + k, s) + e;
+        a = e;
+        e = d;
+        d = BitOperations.RotateLeft(c, 10);
+        c = b;
+        b = t;
+    }
+
     private static void Compress(ref State state, ReadOnlySpan<byte> block, Span<uint> x)
     {
         for (var i = 0; i < 16; i++)
@@ -111,56 +124,36 @@ internal static class Ripemd160Digest
         var sl = SL;
         var sr = SR;
 
-        for (var j = 0; j < 80; j++)
+        // Five rounds of 16 steps. Left line: f1..f5 with K 0, 5A827999, 6ED9EBA1, 8F1BBCDC, A953FD4E;
+        // right line: f5..f1 with K' 50A28BE6, 5C4DD124, 6D703EF3, 7A6D76E9, 0.
+        for (var j = 0; j < 16; j++)
         {
-            uint fl, kl, fr, kr;
-            switch (j >> 4)
-            {
-                case 0:
-                    fl = bl ^ cl ^ dl;
-                    kl = 0x00000000u;
-                    fr = br ^ (cr | ~dr);
-                    kr = 0x50A28BE6u;
-                    break;
-                case 1:
-                    fl = (bl & cl) | (~bl & dl);
-                    kl = 0x5A827999u;
-                    fr = (br & dr) | (cr & ~dr);
-                    kr = 0x5C4DD124u;
-                    break;
-                case 2:
-                    fl = (bl | ~cl) ^ dl;
-                    kl = 0x6ED9EBA1u;
-                    fr = (br | ~cr) ^ dr;
-                    kr = 0x6D703EF3u;
-                    break;
-                case 3:
-                    fl = (bl & dl) | (cl & ~dl);
-                    kl = 0x8F1BBCDCu;
-                    fr = (br & cr) | (~br & dr);
-                    kr = 0x7A6D76E9u;
-                    break;
-                default:
-                    fl = bl ^ (cl | ~dl);
-                    kl = 0xA953FD4Eu;
-                    fr = br ^ cr ^ dr;
-                    kr = 0x00000000u;
-                    break;
-            }
+            Step(ref al, ref bl, ref cl, ref dl, ref el, bl ^ cl ^ dl, x[rl[j]], 0x00000000u, sl[j]);
+            Step(ref ar, ref br, ref cr, ref dr, ref er, br ^ (cr | ~dr), x[rr[j]], 0x50A28BE6u, sr[j]);
+        }
 
-            var t = BitOperations.RotateLeft(al + fl + x[rl[j]] + kl, sl[j]) + el;
-            al = el;
-            el = dl;
-            dl = BitOperations.RotateLeft(cl, 10);
-            cl = bl;
-            bl = t;
+        for (var j = 16; j < 32; j++)
+        {
+            Step(ref al, ref bl, ref cl, ref dl, ref el, (bl & cl) | (~bl & dl), x[rl[j]], 0x5A827999u, sl[j]);
+            Step(ref ar, ref br, ref cr, ref dr, ref er, (br & dr) | (cr & ~dr), x[rr[j]], 0x5C4DD124u, sr[j]);
+        }
 
-            t = BitOperations.RotateLeft(ar + fr + x[rr[j]] + kr, sr[j]) + er;
-            ar = er;
-            er = dr;
-            dr = BitOperations.RotateLeft(cr, 10);
-            cr = br;
-            br = t;
+        for (var j = 32; j < 48; j++)
+        {
+            Step(ref al, ref bl, ref cl, ref dl, ref el, (bl | ~cl) ^ dl, x[rl[j]], 0x6ED9EBA1u, sl[j]);
+            Step(ref ar, ref br, ref cr, ref dr, ref er, (br | ~cr) ^ dr, x[rr[j]], 0x6D703EF3u, sr[j]);
+        }
+
+        for (var j = 48; j < 64; j++)
+        {
+            Step(ref al, ref bl, ref cl, ref dl, ref el, (bl & dl) | (cl & ~dl), x[rl[j]], 0x8F1BBCDCu, sl[j]);
+            Step(ref ar, ref br, ref cr, ref dr, ref er, (br & cr) | (~br & dr), x[rr[j]], 0x7A6D76E9u, sr[j]);
+        }
+
+        for (var j = 64; j < 80; j++)
+        {
+            Step(ref al, ref bl, ref cl, ref dl, ref el, bl ^ (cl | ~dl), x[rl[j]], 0xA953FD4Eu, sl[j]);
+            Step(ref ar, ref br, ref cr, ref dr, ref er, br ^ cr ^ dr, x[rr[j]], 0x00000000u, sr[j]);
         }
 
         var h0 = state.H1 + cl + dr;

@@ -19,6 +19,7 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
 {
     private readonly RpcBlockFetcher _fetcher = new(rpc);
     private readonly BlockParser _parser = new();
+    private int _committedBlocks;
 
     public async Task<IngestResult> RunAsync(RpcIngestRequest request, string? chain, Network? network, IProgress<IngestProgress>? progress,
         CancellationToken ct)
@@ -42,12 +43,20 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
             while (true)
             {
                 rolledBack += await ReconcileAsync(utxo, ct).ConfigureAwait(false);
-                var nodeTip = await _fetcher.GetBlockCountAsync(ct).ConfigureAwait(false);
                 var next = utxo.BlockCount == 0 ? request.From ?? 0 : utxo.TipHeight + 1;
-                var last = request.To is { } to ? Math.Min(to, nodeTip) : nodeTip;
-                if (utxo.BlockCount == 0 && request.From is { } f && f > nodeTip)
+                int last;
+                if (request.To is { } to && !request.Follow)
                 {
-                    throw new UserErrorException($"--from {f} is above the node's tip {nodeTip}");
+                    last = to; // a fixed range: the node answers for each height or says it has none
+                }
+                else
+                {
+                    var nodeTip = await _fetcher.GetBlockCountAsync(ct).ConfigureAwait(false);
+                    last = request.To is { } t2 ? Math.Min(t2, nodeTip) : nodeTip;
+                    if (utxo.BlockCount == 0 && request.From is { } f && f > nodeTip)
+                    {
+                        throw new UserErrorException($"--from {f} is above the node's tip {nodeTip}");
+                    }
                 }
 
                 if (next <= last)
@@ -77,9 +86,9 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
         catch (Exception e)
         {
             store.Meta.FinishRun(run, "error", fromHeight, utxo.TipHeight, added, e.Message);
-            if (e is UserErrorException u && added > 0)
+            if (e is UserErrorException u && _committedBlocks > 0)
             {
-                throw new UserErrorException($"{u.Message} ({added} blocks before it were committed; tip is now {utxo.TipHeight})", u);
+                throw new UserErrorException($"{u.Message} ({_committedBlocks} blocks before it were committed; tip is now {utxo.TipHeight})", u);
             }
 
             throw;
@@ -88,6 +97,13 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
         store.Meta.FinishRun(run, "ok", fromHeight, utxo.TipHeight, added, null);
         return new IngestResult(chain, added, fromHeight, utxo.TipHeight, utxo.TxCount - startTx, utxo.InputCount - startIn,
             utxo.OutputCount - startOut, writer.UnresolvedInputs, writer.NodeResolvedInputs, rolledBack, 0, bytes, sw.Elapsed);
+    }
+
+    private void CommitCounting(UtxoChainStore utxo, WriteBatch batch)
+    {
+        var n = batch.BlockCount;
+        utxo.Commit(batch);
+        _committedBlocks += n;
     }
 
     private async Task<Network> DetectNetworkAsync(string? chain, CancellationToken ct)
@@ -175,7 +191,7 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
                     if (utxo.BlockCount + batch.BlockCount > 0 && block.Header.PrevHash != batch.TipHash)
                     {
                         // the node's chain changed under us: keep what links, reconcile, continue
-                        utxo.Commit(batch);
+                        CommitCounting(utxo, batch);
                         return (added, bytes, true);
                     }
 
@@ -187,13 +203,13 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
 
                 if (batch.BlockBytes >= options.CommitBytes || lastCommit.Elapsed >= options.CommitInterval)
                 {
-                    utxo.Commit(batch);
+                    CommitCounting(utxo, batch);
                     batch = utxo.BeginBatch();
                     lastCommit.Restart();
                 }
             }
 
-            utxo.Commit(batch);
+            CommitCounting(utxo, batch);
         }
         catch
         {
@@ -204,7 +220,7 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
             }
             else
             {
-                utxo.Commit(batch);
+                CommitCounting(utxo, batch);
             }
 
             throw;

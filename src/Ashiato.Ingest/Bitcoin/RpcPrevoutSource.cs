@@ -26,9 +26,9 @@ public sealed class RpcPrevoutSource(BitcoinRpcClient rpc) : IPrevoutSource
             {
                 if (results[i].IsError)
                 {
-                    if (results[i].ErrorCode is -5 or -8)
+                    if (results[i].ErrorCode is -5 or -8 or -32601)
                     {
-                        continue; // not known to the node: stays unresolved
+                        continue; // not known to the node (no txindex, or no getrawtransaction): stays unresolved
                     }
 
                     throw new RpcException("getrawtransaction", results[i].ErrorCode!.Value, $"{results[i].ErrorMessage} (tx {chunk[i]})");

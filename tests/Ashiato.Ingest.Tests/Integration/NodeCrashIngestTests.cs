@@ -1,0 +1,71 @@
+using Ashiato.Chains.Bitcoin.Rpc;
+using Ashiato.Core;
+using Ashiato.Ingest.Bitcoin;
+using Ashiato.TestSupport;
+
+namespace Ashiato.Ingest.Tests.Integration;
+
+/// <summary>Its own node: the test kills it in the middle of an ingest.</summary>
+public sealed class NodeCrashIngestTests
+{
+    private const int KillAtHeight = 120;
+
+    [Fact]
+    public async Task NodeKilledMidIngest_FailsNamingNodeUrl_KeepsCommittedBlocks_NextRunResumesToSameResultAsFreshIngest()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var ct = cts.Token;
+        await using var node = await LitecoindNode.StartAsync(ct);
+        await node.CreateWalletAsync("w", ct);
+        var mining = await node.GetNewAddressAsync("w", "bech32", ct);
+        await node.GenerateToAddressAsync(101, mining, ct);
+        for (var i = 0; i < 4; i++)
+        {
+            await Node.SendAsync(node, "w", await node.GetNewAddressAsync("w", i % 2 == 0 ? "legacy" : "p2sh-segwit", ct), 50_000_000, ct);
+            await node.GenerateToAddressAsync(30, mining, ct);
+        }
+
+        var tip = await Node.HeightAsync(node, ct);
+        Assert.Equal(221, tip);
+        await node.FlushAsync(ct); // so the node comes back with every block after the kill
+
+        using var store = new TempStore();
+        var killed = false;
+        var probe = new ProgressProbe(p =>
+        {
+            if (!killed && p.Stage == "ingesting" && p.Height >= KillAtHeight)
+            {
+                killed = true;
+                node.KillAsync(CancellationToken.None).GetAwaiter().GetResult();
+            }
+        });
+        var quickFailure = new RpcClientOptions { MaxRetries = 1, FirstBackoff = TimeSpan.FromMilliseconds(50), Timeout = TimeSpan.FromSeconds(5) };
+        var everyBatch = new IngestOptions { CommitBytes = 1 };
+
+        var error = await Assert.ThrowsAsync<UserErrorException>(
+            () => store.IngestRpcAsync(node, null, tip, ct, quickFailure, everyBatch, probe, batchSize: 10));
+
+        Assert.True(killed);
+        Assert.Contains(node.RpcUrl.ToString(), error.Message, StringComparison.Ordinal);
+        Assert.Contains("committed", error.Message, StringComparison.Ordinal);
+        var partial = store.Shape();
+        Assert.Equal(0, partial.BaseHeight);
+        Assert.InRange(partial.TipHeight, KillAtHeight, tip - 1);
+        Assert.Contains($"tip is now {partial.TipHeight}", error.Message, StringComparison.Ordinal);
+
+        await node.RestartAsync(ct);
+        Assert.Equal(tip, await Node.HeightAsync(node, ct));
+        var resumed = await store.IngestRpcAsync(node, null, null, ct);
+
+        Assert.Equal((partial.TipHeight + 1, tip), (resumed.FromHeight, resumed.TipHeight));
+        Assert.Equal(tip - partial.TipHeight, resumed.BlocksAdded);
+        Assert.Equal((0L, 0L), (resumed.UnresolvedInputs, resumed.NodeResolvedInputs));
+        using var fresh = new TempStore();
+        await fresh.IngestRpcAsync(node, null, null, ct);
+        Assert.Equal(fresh.Shape(), store.Shape());
+        var (freshBlocks, freshTxs) = fresh.Export();
+        var (blocks, txs) = store.Export();
+        ExportAssert.Identical(freshBlocks, blocks, "exported blocks (fresh vs resumed)");
+        ExportAssert.Identical(freshTxs, txs, "exported transactions (fresh vs resumed)");
+    }
+}

@@ -93,7 +93,7 @@ internal sealed class SyntheticChainGenerator
             throw new InvalidOperationException("the serializer does not reproduce the regtest genesis block");
         }
 
-        var prev = AddBlock(writer, genesisHeader, [genesis], [TransactionSerializer.ComputeTxId(genesis)]);
+        var prev = AddBlock(writer, genesisHeader, [genesis]);
         Count(genesis);
 
         // Height 1: a coinbase paying 20 outputs. Height 2: 20 fan-out payouts of 250 outputs each (spending height 1
@@ -133,7 +133,8 @@ internal sealed class SyntheticChainGenerator
             foreach (var source in sources)
             {
                 var tx = BuildTx([source], fanOut, height, out var fee);
-                AddTx(tx, txs, txids, created, ref fees, ref anyWitness);
+                AddTx(tx, txs, txids, created, ref anyWitness);
+                fees += fee;
             }
         }
 
@@ -152,8 +153,9 @@ internal sealed class SyntheticChainGenerator
                 _pool.RemoveAt(_pool.Count - 1);
             }
 
-            var tx = BuildTx(spent, nOut, height, out _);
-            AddTx(tx, txs, txids, created, ref fees, ref anyWitness);
+            var tx = BuildTx(spent, nOut, height, out var fee);
+            AddTx(tx, txs, txids, created, ref anyWitness);
+            fees += fee;
         }
 
         // Coinbase: BIP34 height then OP_0 (as Core's miner writes it); outputs to the miner and, if the block has a
@@ -184,12 +186,12 @@ internal sealed class SyntheticChainGenerator
         Count(coinbase);
         var header = new BlockHeader(0x20000000, prev, BlockSerializer.ComputeMerkleRoot(txids), GenesisTime + ((uint)height * 600),
             0x207fffff, (uint)_rng.Next64());
-        var hash = AddBlock(writer, header, txs, txids);
+        var hash = AddBlock(writer, header, txs);
         _pool.AddRange(created);
         return hash;
     }
 
-    private void AddTx(Transaction tx, List<Transaction> txs, List<Hash256> txids, List<Utxo> created, ref long fees, ref bool anyWitness)
+    private void AddTx(Transaction tx, List<Transaction> txs, List<Hash256> txids, List<Utxo> created, ref bool anyWitness)
     {
         var txid = TransactionSerializer.ComputeTxId(tx);
         txs.Add(tx);
@@ -199,12 +201,9 @@ internal sealed class SyntheticChainGenerator
             created.Add(new Utxo(txid, (uint)o, KindOf(tx.Outputs[o].ScriptPubKey), tx.Outputs[o].Value));
         }
 
-        fees += tx.Inputs.Sum(i => 0L) + _lastFee;
         anyWitness |= tx.HasWitness;
         Count(tx);
     }
-
-    private long _lastFee;
 
     private Transaction BuildTx(Utxo[] spent, int nOut, int height, out long fee)
     {
@@ -225,7 +224,6 @@ internal sealed class SyntheticChainGenerator
             fee = 0;
         }
 
-        _lastFee = fee;
         var outputs = new List<TxOutput>(nOut);
         var left = total - fee;
         for (var o = 0; o < nOut; o++)
@@ -372,9 +370,8 @@ internal sealed class SyntheticChainGenerator
         }
     }
 
-    private Hash256 AddBlock(BlockFileWriter writer, BlockHeader header, List<Transaction> txs, List<Hash256> txids)
+    private Hash256 AddBlock(BlockFileWriter writer, BlockHeader header, List<Transaction> txs)
     {
-        _ = txids;
         var raw = BlockSerializer.Serialize(header, txs);
         writer.Append(raw);
         _chain.Blocks.Add(raw);

@@ -26,6 +26,7 @@ public static class CliApp
         root.Options.Add(StoreOption);
         root.Options.Add(JsonOption);
         var context = new CliContext(stdout, stderr);
+        root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(IngestCommand.Create(context));
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(ShowCommand.Create(context));

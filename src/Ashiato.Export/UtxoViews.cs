@@ -88,8 +88,9 @@ public sealed class UtxoViews(UtxoChainStore store)
             }
         }
 
+        // Litecoin's block weight leaves the MWEB extension out; the size the node prints includes it.
         return new BlockView(height, store.GetBlockHash(height), header.PrevHash, meta.Size, meta.StrippedSize,
-            (meta.StrippedSize * 3) + meta.Size, header.Version, header.MerkleRoot, header.Time, header.Nonce, header.Bits,
+            (meta.StrippedSize * 3) + meta.Size - meta.MwebExtensionLength, header.Version, header.MerkleRoot, header.Time, header.Nonce, header.Bits,
             coinbaseParam, meta.TxCount, meta.FirstTx, meta.MwebExtensionLength);
     }
 
@@ -177,10 +178,17 @@ public sealed class UtxoViews(UtxoChainStore store)
         else
         {
             var (kind, payload) = store.GetAddress(ext.AddressId);
-            var text = AddressCodec.Encode(Network, kind, payload);
-            type = kind == AddressKind.Nonstandard ? "nonstandard" : ScriptTypeNames.CoreName(ext.Type);
-            addresses = [text];
-            reqSigs = kind is AddressKind.Nonstandard or AddressKind.Multisig or AddressKind.WitnessUnknown ? null : 1;
+            if (kind == AddressKind.WitnessUnknown && ScriptClassifier.BuildScript(kind, payload) is { } mweb && IsMwebScript(mweb))
+            {
+                (reqSigs, type, addresses) = Describe(mweb);
+            }
+            else
+            {
+                var text = AddressCodec.Encode(Network, kind, payload);
+                type = kind == AddressKind.Nonstandard ? "nonstandard" : ScriptTypeNames.CoreName(ext.Type);
+                addresses = [text];
+                reqSigs = kind is AddressKind.Nonstandard or AddressKind.Multisig ? null : 1;
+            }
         }
 
         return new InputView(index, inputId, false, ext.TxId, ext.Vout, script, witness, row.Sequence, reqSigs, type, addresses, ext.Value,
@@ -204,13 +212,21 @@ public sealed class UtxoViews(UtxoChainStore store)
     {
         var type = ScriptClassifier.Classify(script, _payload, out _, out _, out var reqSigs);
         var addresses = AddressCodec.LegacyCoreAddresses(Network, script);
-        if (addresses.Count == 0)
+        if (addresses.Count == 0 || IsMwebScript(script))
         {
             Span<byte> h = stackalloc byte[32];
             SHA256.HashData(script, h);
             return (null, "nonstandard", [AddressCodec.Encode(Network, AddressKind.Nonstandard, h)]);
         }
 
-        return (reqSigs == 0 ? null : reqSigs, ScriptTypeNames.CoreName(type), addresses);
+        // Core <= 0.21 reported reqSigs 1 for every single-address type, witness_unknown included
+        return (type == ScriptType.WitnessUnknown ? 1 : reqSigs == 0 ? null : reqSigs, ScriptTypeNames.CoreName(type), addresses);
     }
+
+    /// <summary>
+    /// Litecoin's MWEB peg-in (witness v9) and HogEx (witness v8) outputs, 32-byte programs: Litecoin Core types them
+    /// witness_mweb_pegin / witness_mweb_hogaddr and prints no address, so bitcoin-etl rewrites them to nonstandard.
+    /// </summary>
+    private bool IsMwebScript(ReadOnlySpan<byte> script) =>
+        Network.HasMweb && script.Length == 34 && script[0] is 0x58 or 0x59 && script[1] == 32;
 }

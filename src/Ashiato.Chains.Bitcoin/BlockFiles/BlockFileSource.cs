@@ -18,6 +18,7 @@ public sealed class BlockFileSource
     private readonly List<string> _files = [];
     private readonly Dictionary<int, byte[]> _hexBlocks = [];
     private byte[]? _xorKey;
+    private bool _fromDirectory;
 
     private BlockFileSource()
     {
@@ -49,6 +50,7 @@ public sealed class BlockFileSource
             }
 
             source._files.AddRange(Directory.EnumerateFiles(dir, "blk*.dat").Order(StringComparer.Ordinal));
+            source._fromDirectory = true;
             if (source._files.Count == 0)
             {
                 throw new UserErrorException($"{path}: no blk*.dat files in this directory");
@@ -144,19 +146,18 @@ public sealed class BlockFileSource
                 using var handle = File.OpenHandle(file);
                 var got = RandomAccess.Read(handle, head, 0);
                 var head4 = head[..Math.Min(got, 4)].ToArray();
+                var zeroHead = got >= 4 && head4.All(b => b == 0);
                 Deobfuscate(head4, 0);
-                var framed = got >= 4 && Network.ByMagic(head4).Any();
+                var framed = got >= 4 && (zeroHead || head4.All(b => b == 0) || Network.ByMagic(head4).Any());
                 if (framed)
                 {
+                    // A file starting with zeros is pre-allocated and not written yet (Core writes the zeros raw, outside
+                    // the XOR obfuscation); ScanFramed accepts it if it is all zeros and faults otherwise.
                     ScanFramed(f, file, handle, length, network, blocks, magics);
                 }
-                else if (_files.Count == 1)
+                else if (_files.Count == 1 && !_fromDirectory)
                 {
                     ScanSingle(file, length, blocks);
-                }
-                else if (got >= 4 && head4.All(b => b == 0))
-                {
-                    continue; // a pre-allocated file not written yet
                 }
                 else
                 {
@@ -184,7 +185,7 @@ public sealed class BlockFileSource
         {
             if (length - pos < 8)
             {
-                if (AllZero(handle, pos, length))
+                if (AllZero(handle, pos, length, null) || (_xorKey is not null && AllZero(handle, pos, length, _xorKey)))
                 {
                     return;
                 }
@@ -193,12 +194,14 @@ public sealed class BlockFileSource
             }
 
             var got = RandomAccess.Read(handle, frame, pos);
+            var rawZeroMagic = frame[..4].SequenceEqual(zeroMagic);
             Deobfuscate(frame[..got], pos);
             var magic = frame[..4];
-            if (magic.SequenceEqual(zeroMagic))
+            if (rawZeroMagic || magic.SequenceEqual(zeroMagic))
             {
-                // Bitcoin Core pre-allocates blk files with zeros: the data ends here.
-                if (AllZero(handle, pos, length))
+                // Bitcoin Core pre-allocates blk files with zeros: the data ends here. It writes them to the raw file,
+                // outside the XOR obfuscation, so they are zeros on disk; zeros written through the XOR are accepted too.
+                if (AllZero(handle, pos, length, rawZeroMagic ? null : _xorKey))
                 {
                     return;
                 }
@@ -246,7 +249,8 @@ public sealed class BlockFileSource
         }
     }
 
-    private static bool AllZero(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long from, long length)
+    /// <summary>True if the bytes from <paramref name="from"/> to the end are zero (after XOR with <paramref name="xorKey"/> if given).</summary>
+    private static bool AllZero(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long from, long length, byte[]? xorKey)
     {
         var buffer = new byte[64 * 1024];
         var pos = from;
@@ -256,6 +260,14 @@ public sealed class BlockFileSource
             if (n <= 0)
             {
                 break;
+            }
+
+            if (xorKey is not null)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    buffer[i] ^= xorKey[(int)((pos + i) & 7)];
+                }
             }
 
             if (buffer.AsSpan(0, n).ContainsAnyExcept((byte)0))
@@ -274,31 +286,41 @@ public sealed class BlockFileSource
         var bytes = File.ReadAllBytes(file);
         if (IsHexText(bytes))
         {
-            var lines = System.Text.Encoding.ASCII.GetString(bytes).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var lines = System.Text.Encoding.ASCII.GetString(bytes).Split('\n');
             var lineNo = 0;
-            foreach (var line in lines)
+            long lineStart = 0;
+            foreach (var text in lines)
             {
                 lineNo++;
-                if (line.Length % 2 != 0)
+                var at = lineStart;
+                lineStart += text.Length + 1;
+
+                // IsHexText admits spaces and tabs: they separate digit groups and are not part of the data.
+                var line = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
+                if (line.Length == 0)
                 {
-                    throw new DataFormatException(file, lineNo, $"line {lineNo}: odd number of hex digits");
+                    continue;
                 }
 
-                var raw = Convert.FromHexString(line);
-                AddRaw(file, raw, blocks, lineNo);
+                if (line.Length % 2 != 0)
+                {
+                    throw new DataFormatException(file, at, $"line {lineNo}: odd number of hex digits");
+                }
+
+                AddRaw(file, Convert.FromHexString(line), blocks, lineNo, at);
             }
 
             return;
         }
 
-        AddRaw(file, bytes, blocks, 0);
+        AddRaw(file, bytes, blocks, 0, 0);
     }
 
-    private void AddRaw(string file, byte[] raw, List<BlockLocation> blocks, int key)
+    private void AddRaw(string file, byte[] raw, List<BlockLocation> blocks, int key, long offset)
     {
         if (raw.Length < BlockParser.HeaderSize + 1)
         {
-            throw new DataFormatException(file, 0, $"{raw.Length} bytes is too short for a block");
+            throw new DataFormatException(file, offset, $"{raw.Length} bytes is too short for a block");
         }
 
         _hexBlocks[key] = raw;

@@ -66,6 +66,11 @@ public sealed class BlockParser
                     throw r.Error($"MWEB extension starts with 0x{span[r.Position]:x2}, expected 0x00 or 0x01");
                 }
 
+                if (span[r.Position] == 0 && trailing > 1)
+                {
+                    throw r.Error($"null MWEB extension (0x00) followed by {trailing - 1} unexpected bytes");
+                }
+
                 block.MwebExtensionLength = trailing;
             }
             else
@@ -366,23 +371,34 @@ public sealed class BlockParser
             var at = Position;
             Need(1, what);
             ulong v = _span[Position++];
+            ulong min = 0;
             if (v == 0xfd)
             {
                 Need(2, what);
                 v = BinaryPrimitives.ReadUInt16LittleEndian(_span[Position..]);
                 Position += 2;
+                min = 0xfd;
             }
             else if (v == 0xfe)
             {
                 Need(4, what);
                 v = BinaryPrimitives.ReadUInt32LittleEndian(_span[Position..]);
                 Position += 4;
+                min = 0x10000;
             }
             else if (v == 0xff)
             {
                 Need(8, what);
                 v = BinaryPrimitives.ReadUInt64LittleEndian(_span[Position..]);
                 Position += 8;
+                min = 0x100000000;
+            }
+
+            if (v < min)
+            {
+                // Bitcoin Core rejects these ("non-canonical ReadCompactSize()"); sizes computed from counts assume the short form.
+                Position = at;
+                throw Error($"{what} {v} has a non-canonical CompactSize encoding");
             }
 
             var remaining = (ulong)(_span.Length - Position);

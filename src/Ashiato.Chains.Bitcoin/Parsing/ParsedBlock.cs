@@ -120,6 +120,12 @@ public sealed class ParsedBlock
             }
 
             var s = CoinbaseScript;
+            if (s.Length >= 1 && s[0] is >= 0x51 and <= 0x60)
+            {
+                // CScript() << nHeight encodes heights 1..16 as OP_1..OP_16 (first blocks of regtest, signet, testnet4).
+                return s[0] - 0x50;
+            }
+
             if (s.Length < 2 || s[0] < 1 || s[0] > 4 || s.Length < 1 + s[0])
             {
                 return null;

@@ -15,7 +15,7 @@ namespace Ashiato.Storage.Utxo;
 /// </summary>
 public sealed partial class UtxoChainStore : IDisposable
 {
-    private const long MinIndexCapacity = 1 << 16;
+    private const long MinIndexCapacity = 1 << 10;
     private readonly List<Segment> _segments = [];
     private Manifest _manifest;
     private HashIndex _txIndex = null!;

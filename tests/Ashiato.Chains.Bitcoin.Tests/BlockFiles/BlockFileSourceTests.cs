@@ -405,9 +405,40 @@ public class BlockFileSourceTests
     }
 
     [Fact]
-    public void Open_BtcdReorgDump_HexMatchesTheBlkFiles()
+    public void Open_BtcdReorgDumpDecodedToBlkFiles_SameShapeAsTheDatFiles()
     {
-        // reorgtest.hex is an annotated dump ("File path: …", "Block 3A:", grouped hex words) of the four btcd files.
+        // reorgtest.hex is an annotated dump of another instance of the same test chain (the original forum post's
+        // blocks): four files of the same sizes, the same genesis, different synthetic blocks after it.
+        var files = ReorgDump.Decode();
+
+        Assert.Equal(["blk_0_to_4.dat", "blk_3A.dat", "blk_4A.dat", "blk_5A.dat"], files.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, bytes) in files)
+        {
+            var dat = TestData.Bytes("btcd", name);
+            Assert.Equal(dat.Length, bytes.Length);
+            Assert.Equal(TestData.FramedBlocks(dat).Select(b => b.Length), TestData.FramedBlocks(bytes).Select(b => b.Length));
+        }
+
+        Assert.Equal(TestData.Bytes("btcd", "blk_0_to_4.dat").AsSpan(0, 293).ToArray(), files["blk_0_to_4.dat"].AsSpan(0, 293).ToArray());
+        Assert.NotEqual(TestData.Bytes("btcd", "blk_3A.dat"), files["blk_3A.dat"]);
+    }
+
+    [Fact]
+    public void Open_AnnotatedReorgDumpGivenDirectly_IsNotABlock()
+    {
+        // Text with words that are not hex is taken as one raw block; its bytes do not parse.
+        var source = BlockFileSource.Open(TestData.Path("btcd", "reorgtest.hex"), null);
+
+        var location = Assert.Single(source.Blocks);
+        Assert.Throws<DataFormatException>(() => new BlockParser().Parse(source.Read(location), "reorgtest.hex", 0));
+    }
+}
+
+/// <summary>Decodes btcd's annotated reorgtest.hex ("File path: …", "Block 3A:", grouped hex words) into file bytes.</summary>
+public static class ReorgDump
+{
+    public static Dictionary<string, byte[]> Decode()
+    {
         var files = new Dictionary<string, List<byte>>();
         List<byte>? current = null;
         foreach (var line in File.ReadAllLines(TestData.Path("btcd", "reorgtest.hex")))
@@ -427,10 +458,6 @@ public class BlockFileSourceTests
             }
         }
 
-        Assert.Equal(["blk_0_to_4.dat", "blk_3A.dat", "blk_4A.dat", "blk_5A.dat"], files.Keys.Order(StringComparer.Ordinal));
-        foreach (var (name, bytes) in files)
-        {
-            Assert.Equal(TestData.Bytes("btcd", name), bytes.ToArray());
-        }
+        return files.ToDictionary(f => f.Key, f => f.Value.ToArray());
     }
 }

@@ -109,9 +109,9 @@ public sealed class HandTx
         CompactSize(b, (ulong)Outputs.Count);
         foreach (var (value, script) in Outputs)
         {
-            Span<byte> v = stackalloc byte[8];
+            var v = new byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(v, value);
-            b.AddRange(v.ToArray());
+            b.AddRange(v);
             CompactSize(b, (ulong)script.Length);
             b.AddRange(script);
         }

@@ -32,10 +32,10 @@ public static class TestData
     {
         magic ??= [0xf9, 0xbe, 0xb4, 0xd9];
         var output = new MemoryStream();
+        var length = new byte[4];
         foreach (var block in blocks)
         {
             output.Write(magic);
-            Span<byte> length = stackalloc byte[4];
             BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)block.Length);
             output.Write(length);
             output.Write(block);

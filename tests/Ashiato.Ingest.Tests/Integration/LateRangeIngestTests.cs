@@ -103,7 +103,18 @@ public sealed class LateRangeIngestTests(LitecoindFixture fixture)
                 Assert.Equal(nodeTx.Inputs[index]!.TxId, input.GetProperty("spent_transaction_hash").GetString());
                 Assert.Equal(JsonValueKind.Number, input.GetProperty("value").ValueKind);
                 Assert.Equal(spent.Value, input.GetProperty("value").GetInt64());
-                Assert.Equal(spent.Addresses, input.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()!).ToArray());
+                var addresses = input.GetProperty("addresses").EnumerateArray().Select(a => a.GetString()!).ToArray();
+                if (spent.Addresses.Length == 0)
+                {
+                    // bitcoin-etl: an output without addresses is "nonstandard" with one "nonstandard…" address
+                    Assert.Equal("nonstandard", input.GetProperty("type").GetString());
+                    Assert.StartsWith("nonstandard", Assert.Single(addresses), StringComparison.Ordinal);
+                }
+                else
+                {
+                    Assert.Equal(spent.Addresses, addresses);
+                }
+
                 inputTotal += spent.Value;
                 checkedInputs++;
             }
@@ -116,6 +127,8 @@ public sealed class LateRangeIngestTests(LitecoindFixture fixture)
 
         Assert.Superset(new HashSet<string> { first, second, third }, seen);
         Assert.True(checkedInputs >= expectedNodeResolved + 1, $"{checkedInputs} inputs checked");
+
+        await NodeFidelity.AssertExportMatchesNodeAsync(node, late, from, tip, ct);
 
         // The node-resolved rows export exactly like rows resolved from full history.
         using var full = new TempStore();

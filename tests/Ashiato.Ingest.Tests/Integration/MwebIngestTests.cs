@@ -73,6 +73,7 @@ public sealed class MwebIngestTests(LitecoindFixture fixture)
         ExportAssert.Identical(fileBlocks, rpcBlocks, "exported blocks (block files vs RPC)");
         ExportAssert.Identical(fileTxs, rpcTxs, "exported transactions (block files vs RPC)");
 
+        await NodeFidelity.AssertExportMatchesNodeAsync(node, viaRpc, Node.MwebActivationHeight - 2, tip, ct);
         var pegInNode = await Node.TxAsync(node, pegIn, ct);
         var pegInLine = rpcTxs.Split('\n').Single(l => l.Contains($"\"hash\": \"{pegIn}\"", StringComparison.Ordinal));
         foreach (var output in pegInNode.Outputs)

@@ -81,6 +81,7 @@ public sealed class RpcVersusBlockFilesTests(LitecoindFixture fixture)
         ExportAssert.Identical(fileBlocks, rpcBlocks, "exported blocks (block files vs RPC)");
         ExportAssert.Identical(fileTxs, rpcTxs, "exported transactions (block files vs RPC)");
 
+        await NodeFidelity.AssertExportMatchesNodeAsync(node, viaFiles, tip - 20, tip, ct);
         foreach (var txid in txids)
         {
             await AssertTxMatchesNodeAsync(node, viaFiles, txid, ct);

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Ashiato.Chains.Bitcoin;
+using Ashiato.Ingest.Bitcoin;
+using Ashiato.Storage;
+using Ashiato.Storage.Utxo;
+
+namespace Ashiato.Bench;
+
+/// <summary>What one full ingest in a child process measured.</summary>
+internal sealed record ChildResult
+{
+    public double WallSeconds { get; init; }
+
+    public double CpuSeconds { get; init; }
+
+    /// <summary><see cref="IngestResult.Elapsed"/>: the ingestor's own clock (without opening the store).</summary>
+    public double IngestSeconds { get; init; }
+
+    public long PeakWorkingSet { get; init; }
+
+    public long BaselinePeakWorkingSet { get; init; }
+
+    public int Gen0 { get; init; }
+
+    public int Gen1 { get; init; }
+
+    public int Gen2 { get; init; }
+
+    public long AllocatedBytes { get; init; }
+
+    public double GcPauseSeconds { get; init; }
+
+    public int Blocks { get; init; }
+
+    public long Transactions { get; init; }
+
+    public long Inputs { get; init; }
+
+    public long Outputs { get; init; }
+
+    public long Addresses { get; init; }
+
+    public long BytesRead { get; init; }
+
+    public long UnresolvedInputs { get; init; }
+
+    public int Segments { get; init; }
+
+    /// <summary>The chain's <see cref="UtxoChainStore.SizeOnDisk"/>: segments plus both hash indexes.</summary>
+    public long ChainBytes { get; init; }
+
+    public long TxIndexBytes { get; init; }
+
+    public long AddressIndexBytes { get; init; }
+
+    /// <summary>Bytes per column summed over segments.</summary>
+    public Dictionary<string, long> Columns { get; init; } = [];
+
+    /// <summary>Everything else in the store directory (meta.sqlite, store.json, manifest).</summary>
+    public long OtherStoreBytes { get; init; }
+}
+
+/// <summary>
+/// <c>child-ingest BLOCKS STORE [NETWORK]</c>: one <see cref="BlockFileIngestor"/> run into a fresh store, in its own
+/// process so that its peak working set and CPU time are its own. Prints one JSON line.
+/// </summary>
+internal static class IngestChild
+{
+    public static async Task<int> RunAsync(string blocks, string storeDir, string? networkName)
+    {
+        var network = networkName is null or "auto" ? null : Network.Parse(networkName);
+        var self = Process.GetCurrentProcess();
+        self.Refresh();
+        var baselinePeak = self.PeakWorkingSet64;
+        var cpu0 = self.TotalProcessorTime;
+        var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+        var pause0 = GC.GetTotalPauseDuration();
+        var sw = Stopwatch.StartNew();
+        IngestResult result;
+        using (var store = StoreDirectory.Open(storeDir, create: true))
+        {
+            result = await new BlockFileIngestor(store, new IngestOptions()).RunAsync(blocks, null, network, null, CancellationToken.None);
+        }
+
+        var wall = sw.Elapsed;
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - cpu0;
+        var peak = self.PeakWorkingSet64;
+        var measured = new ChildResult
+        {
+            WallSeconds = wall.TotalSeconds,
+            CpuSeconds = cpu.TotalSeconds,
+            IngestSeconds = result.Elapsed.TotalSeconds,
+            PeakWorkingSet = peak,
+            BaselinePeakWorkingSet = baselinePeak,
+            Gen0 = GC.CollectionCount(0) - gc0.Item1,
+            Gen1 = GC.CollectionCount(1) - gc0.Item2,
+            Gen2 = GC.CollectionCount(2) - gc0.Item3,
+            AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - alloc0,
+            GcPauseSeconds = (GC.GetTotalPauseDuration() - pause0).TotalSeconds,
+            Blocks = result.BlocksAdded,
+            Transactions = result.Transactions,
+            Inputs = result.Inputs,
+            Outputs = result.Outputs,
+            BytesRead = result.BytesRead,
+            UnresolvedInputs = result.UnresolvedInputs,
+        };
+
+        // Sizes, measured after the timing.
+        using (var store = StoreDirectory.Open(storeDir, create: false))
+        using (var utxo = store.OpenUtxoChain(result.Chain, null, create: false))
+        {
+            var columns = new Dictionary<string, long>();
+            foreach (var segment in utxo.Segments)
+            {
+                foreach (var c in Columns.All)
+                {
+                    columns[c] = columns.GetValueOrDefault(c) + segment.ColumnBytes(c);
+                }
+            }
+
+            var indexes = Directory.EnumerateFiles(utxo.Directory, "*.idx").ToDictionary(f => Path.GetFileName(f)!, f => new FileInfo(f).Length);
+            var chainBytes = utxo.SizeOnDisk;
+            var allBytes = Directory.EnumerateFiles(storeDir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            measured = measured with
+            {
+                Segments = utxo.Segments.Count,
+                Addresses = utxo.AddressCount,
+                ChainBytes = chainBytes,
+                TxIndexBytes = indexes.Where(i => i.Key.StartsWith("tx.", StringComparison.Ordinal)).Sum(i => i.Value),
+                AddressIndexBytes = indexes.Where(i => i.Key.StartsWith("addr.", StringComparison.Ordinal)).Sum(i => i.Value),
+                Columns = columns,
+                OtherStoreBytes = allBytes - chainBytes,
+            };
+        }
+
+        Console.WriteLine(JsonSerializer.Serialize(measured));
+        return 0;
+    }
+
+    /// <summary>Runs the child and parses its JSON line.</summary>
+    public static ChildResult Spawn(string blocks, string storeDir, Network? network)
+    {
+        var psi = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var host = Environment.ProcessPath!;
+        psi.FileName = host;
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            psi.ArgumentList.Add(typeof(IngestChild).Assembly.Location);
+        }
+
+        psi.ArgumentList.Add("child-ingest");
+        psi.ArgumentList.Add(blocks);
+        psi.ArgumentList.Add(storeDir);
+        psi.ArgumentList.Add(network?.Name ?? "auto");
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"child ingest failed ({p.ExitCode}): {stderr.Result}\n{stdout}");
+        }
+
+        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        return JsonSerializer.Deserialize<ChildResult>(line)!;
+    }
+}

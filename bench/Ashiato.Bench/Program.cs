@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Ashiato.Bench;
+using Ashiato.Chains.Bitcoin;
+using Ashiato.Chains.Bitcoin.Serialization;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+const string Usage = """
+    Ashiato benchmarks.
+
+      ingest [--tx N] [--seed S] [--runs R] [--no-xor] [--no-real | --real-only] [--no-stages]
+             [--doc PATH | --no-doc] [--work DIR] [--keep]
+          Generates a synthetic regtest chain of N transactions (default 300000) as blk files, measures the SHA-256
+          limit, parse-only and the full ingest (child processes), then the same on the NBitcoin sample blk files,
+          and writes the sections into docs/benchmarks.md.
+      generate --tx N --out DIR [--seed S] [--no-xor]
+          Only writes the synthetic blk files (e.g. to profile an ingest with perf).
+      child-ingest BLOCKS STORE [NETWORK|auto]
+          One ingest into a fresh store; prints a JSON line (used by `ingest`).
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine(Usage);
+    return 0;
+}
+
+var options = Options.Parse(args.Skip(1));
+void Log(string message) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}");
+
+switch (args[0])
+{
+    case "child-ingest":
+        return await IngestChild.RunAsync(options.Positional[0], options.Positional[1], options.Positional.ElementAtOrDefault(2));
+
+    case "generate":
+    {
+        var outDir = options.Get("--out") ?? throw new ArgumentException("generate needs --out DIR");
+        var chain = new SyntheticChainGenerator(options.GetULong("--seed", 1))
+            .Generate(options.GetLong("--tx", 300_000), outDir, !options.Has("--no-xor"), Log);
+        Log($"wrote {chain.Blocks.Count:N0} blocks, {chain.TxCount:N0} tx into {chain.Files.Count} file(s) in {outDir}");
+        return 0;
+    }
+
+    case "ingest":
+        break;
+
+    default:
+        Console.Error.WriteLine(Usage);
+        return 2;
+}
+
+var root = RepoRoot.Find();
+var doc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(root, "docs", "benchmarks.md");
+var work = options.Get("--work") ?? Path.Combine(Path.GetTempPath(), $"ashiato-bench-{Environment.ProcessId}");
+var runs = (int)options.GetLong("--runs", 3);
+var command = "dotnet run -c Release --project bench/Ashiato.Bench -- " + string.Join(' ', args);
+Directory.CreateDirectory(work);
+try
+{
+    if (!options.Has("--real-only"))
+    {
+        var tx = options.GetLong("--tx", 300_000);
+        var seed = options.GetULong("--seed", 1);
+        var xor = !options.Has("--no-xor");
+        var blocksDir = Path.Combine(work, "synthetic-blocks");
+        Log($"generating {tx:N0} transactions (seed {seed}) into {blocksDir}");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var chain = new SyntheticChainGenerator(seed).Generate(tx, blocksDir, xor, Log);
+        Log($"generated {chain.Blocks.Count:N0} blocks in {sw.Elapsed.TotalSeconds:F1} s");
+        string? plain = null;
+        if (xor)
+        {
+            plain = Path.Combine(work, "synthetic-blocks-plain");
+            using var writer = new BlockFileWriter(plain, Network.BitcoinRegtest);
+            foreach (var block in chain.Blocks)
+            {
+                writer.Append(block);
+            }
+        }
+
+        var data = new Dataset
+        {
+            Key = $"synthetic-{tx}",
+            Title = $"synthetic regtest chain, {tx:N0} transactions",
+            BlocksPath = blocksDir,
+            Network = Network.BitcoinRegtest,
+            Files = chain.Files,
+            Blocks = chain.Blocks,
+        };
+        var outs = chain.OutputsByKind.Sum();
+        var ins = chain.InputsByKind.Sum();
+        string Mix(long[] byKind, long total) => string.Join(", ",
+            Enum.GetValues<OutKind>().Select(k => $"{k.ToString().Replace('_', '-')} {byKind[(int)k] * 100.0 / Math.Max(1, total):F1} %"));
+        data.Notes.Add($"Generated with seed {seed} (SplitMix64): regtest genesis, a 20-output coinbase and 20 fan-out payouts, then blocks of " +
+                       "1,800–2,200 transactions with 1–3 inputs (60/25/15 %) spending uniformly random unspent outputs of earlier blocks " +
+                       "(coinbases after 100 blocks) and 1–3 outputs (15/70/15 %); BIP34 coinbases with witness commitments; " +
+                       $"signatures are random bytes of the real sizes. Non-coinbase outputs: {Mix(chain.OutputsByKind, outs)} " +
+                       $"({chain.ReusedOutputs * 100.0 / Math.Max(1, outs):F1} % pay an earlier address); inputs spend {Mix(chain.InputsByKind, ins)}.");
+        var section = await IngestBenchmark.RunAsync(data, new BenchSettings
+        {
+            Runs = runs,
+            Stages = !options.Has("--no-stages"),
+            WorkDirectory = work,
+            PlainBlocksPath = plain,
+            Command = command,
+        }, Log);
+        Publish(data.Key, section);
+    }
+
+    if (!options.Has("--no-real") || options.Has("--real-only"))
+    {
+        var nbitcoin = Path.Combine(root, "..", "shared", "data", "bitcoin", "nbitcoin");
+        var files = new[] { "blk00000.dat", "blk00001.dat" }.Select(f => Path.Combine(nbitcoin, f)).ToArray();
+        if (files.All(File.Exists))
+        {
+            var dir = Path.Combine(work, "nbitcoin");
+            Directory.CreateDirectory(dir);
+            foreach (var f in files)
+            {
+                File.Copy(f, Path.Combine(dir, Path.GetFileName(f)), overwrite: true);
+            }
+
+            var data = Dataset.FromBlockFiles("nbitcoin-blk00000-00001",
+                "real blocks, NBitcoin's sample files blk00000.dat + blk00001.dat (Bitcoin mainnet, early 2009)", dir, null);
+            data.Notes.Add("Tiny (a few hundred small blocks, nearly all coinbase-only): fixed costs dominate; reported for completeness.");
+            var section = await IngestBenchmark.RunAsync(data, new BenchSettings
+            {
+                Runs = runs,
+                Stages = !options.Has("--no-stages"),
+                WorkDirectory = work,
+                Command = command,
+            }, Log);
+            Publish(data.Key, section);
+        }
+        else
+        {
+            Log($"skipping the real-data run: {nbitcoin}/blk0000[01].dat not found");
+        }
+    }
+}
+finally
+{
+    if (!options.Has("--keep"))
+    {
+        Directory.Delete(work, recursive: true);
+    }
+    else
+    {
+        Log($"kept {work}");
+    }
+}
+
+return 0;
+
+void Publish(string key, string section)
+{
+    Console.WriteLine(section);
+    if (doc is not null)
+    {
+        DocFile.Upsert(doc, key, section);
+        Log($"wrote section '{key}' into {doc}");
+    }
+}
+
+/// <summary>Minimal "--name value" / "--flag" / positional parser.</summary>
+internal sealed class Options
+{
+    private readonly Dictionary<string, string?> _named = [];
+
+    public List<string> Positional { get; } = [];
+
+    public static Options Parse(IEnumerable<string> args)
+    {
+        var o = new Options();
+        var list = args.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out";
+                o._named[list[i]] = takesValue ? list[++i] : null;
+            }
+            else
+            {
+                o.Positional.Add(list[i]);
+            }
+        }
+
+        return o;
+    }
+
+    public bool Has(string name) => _named.ContainsKey(name);
+
+    public string? Get(string name) => _named.GetValueOrDefault(name);
+
+    public long GetLong(string name, long fallback) =>
+        Get(name) is { } v ? long.Parse(v.Replace("_", string.Empty).Replace("k", "000").Replace("M", "000000"), CultureInfo.InvariantCulture) : fallback;
+
+    public ulong GetULong(string name, ulong fallback) => Get(name) is { } v ? ulong.Parse(v, CultureInfo.InvariantCulture) : fallback;
+}
+
+/// <summary>Finds the repository (the directory holding Ashiato.slnx).</summary>
+internal static class RepoRoot
+{
+    public static string Find([CallerFilePath] string source = "")
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory, Path.GetDirectoryName(source) })
+        {
+            for (var dir = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Ashiato.slnx")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("no Ashiato.slnx above the working directory");
+    }
+}
+
+/// <summary>Keeps generated sections of docs/benchmarks.md between markers, so reruns replace them and hand-written text stays.</summary>
+internal static class DocFile
+{
+    private const string Header = """
+        # Benchmarks
+
+        Figures written by `bench/Ashiato.Bench` (each section between `bench:` markers is replaced when its benchmark is rerun;
+        text outside the markers is kept). The machine is shared and noisy: compare ratios measured in the same run, not
+        absolute figures across runs.
+
+        """;
+
+    public static void Upsert(string path, string key, string section)
+    {
+        var begin = $"<!-- bench:{key} begin -->";
+        var end = $"<!-- bench:{key} end -->";
+        var text = File.Exists(path) ? File.ReadAllText(path) : Header;
+        var block = $"{begin}\n{section.TrimEnd()}\n{end}";
+        var b = text.IndexOf(begin, StringComparison.Ordinal);
+        var e = text.IndexOf(end, StringComparison.Ordinal);
+        text = b >= 0 && e > b
+            ? string.Concat(text.AsSpan(0, b), block, text.AsSpan(e + end.Length))
+            : text.TrimEnd() + "\n\n" + block + "\n";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, text);
+    }
+}

@@ -17,6 +17,8 @@ const string Usage = """
           and writes the sections into docs/benchmarks.md.
       generate --tx N --out DIR [--seed S] [--no-xor]
           Only writes the synthetic blk files (e.g. to profile an ingest with perf).
+      micro
+          Single-thread timings behind the findings: SHA-256 call overhead, XOR de-obfuscation loops.
       child-ingest BLOCKS STORE [NETWORK|auto]
           One ingest into a fresh store; prints a JSON line (used by `ingest`).
     """;
@@ -43,6 +45,10 @@ switch (args[0])
         Log($"wrote {chain.Blocks.Count:N0} blocks, {chain.TxCount:N0} tx into {chain.Files.Count} file(s) in {outDir}");
         return 0;
     }
+
+    case "micro":
+        Micro.Run(Console.WriteLine);
+        return 0;
 
     case "ingest":
         break;

@@ -18,7 +18,7 @@ public sealed class BlockFileSource
     private readonly List<string> _files = [];
     private readonly Dictionary<int, byte[]> _hexBlocks = [];
     private byte[]? _xorKey;
-    private bool _fromDirectory;
+    private bool _framedOnly;
 
     private BlockFileSource()
     {
@@ -50,7 +50,7 @@ public sealed class BlockFileSource
             }
 
             source._files.AddRange(Directory.EnumerateFiles(dir, "blk*.dat").Order(StringComparer.Ordinal));
-            source._fromDirectory = true;
+            source._framedOnly = true; // a blocks directory holds Bitcoin Core block files only
             if (source._files.Count == 0)
             {
                 throw new UserErrorException($"{path}: no blk*.dat files in this directory");
@@ -66,6 +66,10 @@ public sealed class BlockFileSource
             {
                 source.LoadXorKey(dir);
             }
+
+            // blk*.dat is Bitcoin Core's block file: framed records, never a raw or hex block.
+            var name = Path.GetFileName(path);
+            source._framedOnly = name.StartsWith("blk", StringComparison.Ordinal) && name.EndsWith(".dat", StringComparison.Ordinal);
         }
         else
         {
@@ -155,7 +159,7 @@ public sealed class BlockFileSource
                     // the XOR obfuscation); ScanFramed accepts it if it is all zeros and faults otherwise.
                     ScanFramed(f, file, handle, length, network, blocks, magics);
                 }
-                else if (_files.Count == 1 && !_fromDirectory)
+                else if (_files.Count == 1 && !_framedOnly)
                 {
                     ScanSingle(file, length, blocks);
                 }

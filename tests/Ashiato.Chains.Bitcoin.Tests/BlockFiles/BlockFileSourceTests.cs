@@ -205,6 +205,22 @@ public class BlockFileSourceTests
     }
 
     [Fact]
+    public void Open_GarbageBlkFileGivenDirectly_FaultsAtOffsetZero()
+    {
+        // A file named blk*.dat is a Bitcoin Core block file: it must be framed, it is never taken as a raw block.
+        using var dir = new TempDir();
+        var path = dir.Write("blk00000.dat", System.Text.Encoding.ASCII.GetBytes(new string('x', 4096)));
+
+        var source = BlockFileSource.Open(path, Network.BitcoinMain);
+
+        var fault = Assert.IsType<DataFormatException>(source.Fault);
+        Assert.Equal(path, fault.Source);
+        Assert.Equal(0, fault.Offset);
+        Assert.Contains("does not start with a known network magic (found 78787878)", fault.Problem);
+        Assert.Empty(source.Blocks);
+    }
+
+    [Fact]
     public void Open_GarbageFileGivenDirectly_IsTakenAsRawBlockThatFailsToParse()
     {
         using var dir = new TempDir();

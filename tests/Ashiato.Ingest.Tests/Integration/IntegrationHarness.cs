@@ -273,26 +273,35 @@ internal static class ExportAssert
 internal static class NodeFidelity
 {
     /// <summary>
-    /// Block size, stripped size and weight; every transaction's size and vsize; every output's value, type and addresses
-    /// (bitcoin-etl rewrites an output without addresses to type "nonstandard" and one "nonstandard…" address); every
-    /// input's outpoint.
+    /// Block size, stripped size and weight; every transaction's size and vsize; every output's value, script, type and
+    /// addresses (bitcoin-etl rewrites an output without addresses to type "nonstandard" and one "nonstandard…" address);
+    /// every input's outpoint. Fails listing every difference.
     /// </summary>
     public static async Task AssertExportMatchesNodeAsync(LitecoindNode node, TempStore store, int from, int to, CancellationToken ct)
     {
         var (blocks, txs) = store.Export(from, to);
         var blockLines = blocks.TrimEnd('\n').Split('\n');
         var txLines = new Queue<string>(txs.TrimEnd('\n').Split('\n'));
+        var differences = new List<string>();
+        void Check(bool same, string difference)
+        {
+            if (!same)
+            {
+                differences.Add(difference);
+            }
+        }
+
+        Assert.Equal(to - from + 1, blockLines.Length);
         for (var h = from; h <= to; h++)
         {
             var nodeBlock = await node.RpcAsync("getblock", ct, await Node.BlockHashAsync(node, h, ct), 2);
             using var ours = JsonDocument.Parse(blockLines[h - from]);
             var b = ours.RootElement;
-            var where = $"block {h}";
             Assert.Equal(nodeBlock.GetProperty("hash").GetString(), b.GetProperty("hash").GetString());
             foreach (var (field, nodeField) in new[] { ("size", "size"), ("stripped_size", "strippedsize"), ("weight", "weight") })
             {
-                Assert.True(nodeBlock.GetProperty(nodeField).GetInt64() == b.GetProperty(field).GetInt64(),
-                    $"{where}: {field} {b.GetProperty(field).GetInt64()}, node says {nodeBlock.GetProperty(nodeField).GetInt64()}");
+                Check(nodeBlock.GetProperty(nodeField).GetInt64() == b.GetProperty(field).GetInt64(),
+                    $"block {h}: {field} {b.GetProperty(field).GetInt64()}, node says {nodeBlock.GetProperty(nodeField).GetInt64()}");
             }
 
             foreach (var nodeTx in nodeBlock.GetProperty("tx").EnumerateArray())
@@ -300,11 +309,11 @@ internal static class NodeFidelity
                 using var txDoc = JsonDocument.Parse(txLines.Dequeue());
                 var tx = txDoc.RootElement;
                 var txid = nodeTx.GetProperty("txid").GetString();
-                where = $"block {h} tx {txid}";
+                var where = $"block {h} tx {txid}";
                 Assert.Equal(txid, tx.GetProperty("hash").GetString());
-                Assert.True(nodeTx.GetProperty("size").GetInt64() == tx.GetProperty("size").GetInt64(),
+                Check(nodeTx.GetProperty("size").GetInt64() == tx.GetProperty("size").GetInt64(),
                     $"{where}: size {tx.GetProperty("size")}, node says {nodeTx.GetProperty("size")}");
-                Assert.True(nodeTx.GetProperty("vsize").GetInt64() == tx.GetProperty("virtual_size").GetInt64(),
+                Check(nodeTx.GetProperty("vsize").GetInt64() == tx.GetProperty("virtual_size").GetInt64(),
                     $"{where}: virtual_size {tx.GetProperty("virtual_size")}, node says {nodeTx.GetProperty("vsize")}");
 
                 var outputs = tx.GetProperty("outputs").EnumerateArray().ToArray();
@@ -316,16 +325,18 @@ internal static class NodeFidelity
                     var addresses = outputs[o].GetProperty("addresses").EnumerateArray().Select(a => a.GetString()!).ToArray();
                     var type = outputs[o].GetProperty("type").GetString();
                     var nodeAddresses = Node.Addresses(spk);
-                    Assert.Equal(Node.ToLitoshis(nodeOutputs[o].GetProperty("value")), outputs[o].GetProperty("value").GetInt64());
-                    Assert.Equal(spk.GetProperty("hex").GetString(), outputs[o].GetProperty("script_hex").GetString());
+                    Check(Node.ToLitoshis(nodeOutputs[o].GetProperty("value")) == outputs[o].GetProperty("value").GetInt64(),
+                        $"{where} output {o}: value {outputs[o].GetProperty("value")}, node says {nodeOutputs[o].GetProperty("value")}");
+                    Check(spk.GetProperty("hex").GetString() == outputs[o].GetProperty("script_hex").GetString(),
+                        $"{where} output {o}: script {outputs[o].GetProperty("script_hex")}, node says {spk.GetProperty("hex")}");
                     if (nodeAddresses.Length == 0)
                     {
-                        Assert.True(type == "nonstandard" && addresses.Length == 1 && addresses[0].StartsWith("nonstandard", StringComparison.Ordinal),
+                        Check(type == "nonstandard" && addresses.Length == 1 && addresses[0].StartsWith("nonstandard", StringComparison.Ordinal),
                             $"{where} output {o}: node prints type {spk.GetProperty("type")} without address; we print {type} [{string.Join(", ", addresses)}]");
                     }
                     else
                     {
-                        Assert.True(spk.GetProperty("type").GetString() == type && nodeAddresses.SequenceEqual(addresses),
+                        Check(spk.GetProperty("type").GetString() == type && nodeAddresses.SequenceEqual(addresses),
                             $"{where} output {o}: node prints {spk.GetProperty("type")} [{string.Join(", ", nodeAddresses)}]; we print {type} [{string.Join(", ", addresses)}]");
                     }
                 }
@@ -335,12 +346,15 @@ internal static class NodeFidelity
                 Assert.Equal(nodeInputs.Length, inputs.Length);
                 for (var i = 0; i < inputs.Length; i++)
                 {
-                    Assert.Equal(nodeInputs[i].GetProperty("txid").GetString(), inputs[i].GetProperty("spent_transaction_hash").GetString());
-                    Assert.Equal(nodeInputs[i].GetProperty("vout").GetInt64(), inputs[i].GetProperty("spent_output_index").GetInt64());
+                    Check(nodeInputs[i].GetProperty("txid").GetString() == inputs[i].GetProperty("spent_transaction_hash").GetString()
+                          && nodeInputs[i].GetProperty("vout").GetInt64() == inputs[i].GetProperty("spent_output_index").GetInt64(),
+                        $"{where} input {i}: spends {inputs[i].GetProperty("spent_transaction_hash")}:{inputs[i].GetProperty("spent_output_index")}, node says {nodeInputs[i].GetProperty("txid")}:{nodeInputs[i].GetProperty("vout")}");
                 }
             }
         }
 
         Assert.Empty(txLines);
+        Assert.True(differences.Count == 0,
+            $"{differences.Count} differences from the node:\n{string.Join('\n', differences.Take(30))}");
     }
 }

@@ -88,9 +88,17 @@ public sealed class UtxoViews(UtxoChainStore store)
             }
         }
 
-        // Litecoin's block weight leaves the MWEB extension out; the size the node prints includes it.
+        // Litecoin weighs a block without its MWEB extension and without the HogEx's MWEB bytes (see TxRow.Weight); the
+        // size the node prints includes both.
+        var weight = (meta.StrippedSize * 3) + meta.Size;
+        if (meta.MwebExtensionLength > 0)
+        {
+            var hogEx = store.GetTx(meta.FirstTx + meta.TxCount - 1);
+            weight -= meta.MwebExtensionLength + ((hogEx.Meta.StrippedSize * 3) + hogEx.Meta.Size - hogEx.Weight);
+        }
+
         return new BlockView(height, store.GetBlockHash(height), header.PrevHash, meta.Size, meta.StrippedSize,
-            (meta.StrippedSize * 3) + meta.Size - meta.MwebExtensionLength, header.Version, header.MerkleRoot, header.Time, header.Nonce, header.Bits,
+            weight, header.Version, header.MerkleRoot, header.Time, header.Nonce, header.Bits,
             coinbaseParam, meta.TxCount, meta.FirstTx, meta.MwebExtensionLength);
     }
 

@@ -26,6 +26,7 @@ public sealed class BlockParser
         block.InputCount = 0;
         block.OutputCount = 0;
         block.MwebExtensionLength = 0;
+        block.MwebTxBytes = 0;
         var span = raw.Span;
         if (span.Length < HeaderSize + 1)
         {
@@ -52,6 +53,7 @@ public sealed class BlockParser
         {
             ParseTx(ref r, block, t);
             stripped += block.Txs[t].StrippedSize;
+            block.MwebTxBytes += block.Txs[t].MwebBytes;
         }
 
         block.TxCount = txCount;

@@ -21,7 +21,14 @@ public struct ParsedTx
     public bool HasWitness;
     public bool IsHogEx;
 
-    public readonly int Weight => (StrippedSize * 3) + Size;
+    /// <summary>
+    /// BIP141 weight. Litecoin leaves MWEB data out of weights (SERIALIZE_NO_MWEB): for a HogEx, the null MWEB body
+    /// byte, and the marker and flag bytes when it has no witness.
+    /// </summary>
+    public readonly int Weight => (StrippedSize * 3) + Size - MwebBytes;
+
+    /// <summary>Bytes of the serialization that exist only for Litecoin MWEB (0 for other transactions).</summary>
+    internal readonly int MwebBytes => IsHogEx ? (HasWitness ? 1 : 3) : 0;
 
     public readonly int VirtualSize => (Weight + 3) / 4;
 
@@ -77,7 +84,11 @@ public sealed class ParsedBlock
     /// <summary>Size without witness data (and without the MWEB extension).</summary>
     public int StrippedSize { get; internal set; }
 
-    public int Weight => (StrippedSize * 3) + Size;
+    /// <summary>BIP141 weight; as Litecoin Core counts it, without the MWEB extension and the HogEx's MWEB bytes.</summary>
+    public int Weight => (StrippedSize * 3) + Size - MwebExtensionLength - MwebTxBytes;
+
+    /// <summary>Sum of <see cref="ParsedTx.MwebBytes"/> over the transactions.</summary>
+    internal int MwebTxBytes { get; set; }
 
     /// <summary>Length of the Litecoin MWEB extension after the transaction list (0 if none).</summary>
     public int MwebExtensionLength { get; internal set; }

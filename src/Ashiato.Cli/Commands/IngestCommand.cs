@@ -10,7 +10,9 @@ namespace Ashiato.Cli.Commands;
 /// <summary><c>ashiato ingest bitcoin</c>: from block files/directories or from a node's RPC.</summary>
 public static class IngestCommand
 {
+#pragma warning disable RS0030 // the one HttpClient of the CLI process
     private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+#pragma warning restore RS0030
 
     public static Command Create(CliContext ctx)
     {

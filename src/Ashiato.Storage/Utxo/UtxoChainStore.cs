@@ -634,7 +634,12 @@ public readonly record struct TxRow(long Id, Hash256 TxId, TxMeta Meta, long Fir
 {
     public bool IsCoinbase => (Meta.Flags & TxFlags.Coinbase) != 0;
 
-    public int Weight => (Meta.StrippedSize * 3) + Meta.Size;
+    /// <summary>
+    /// Stripped size × 3 + size. Litecoin weighs a HogEx without its MWEB bytes (0x08 flag and empty MWEB body): its
+    /// serialization is then 3 bytes shorter, or 1 when it has a witness too (the flag byte stays, as 0x01).
+    /// </summary>
+    public int Weight => (Meta.StrippedSize * 3) + Meta.Size
+        - ((Meta.Flags & TxFlags.HogEx) == 0 ? 0 : (Meta.Flags & TxFlags.Witness) != 0 ? 1 : 3);
 
     public int VirtualSize => (Weight + 3) / 4;
 }

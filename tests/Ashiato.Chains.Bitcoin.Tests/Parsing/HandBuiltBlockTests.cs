@@ -203,6 +203,47 @@ public class HandBuiltBlockTests
 
         // Stripped size leaves out the marker/flag/MWEB byte and the extension.
         Assert.Equal(80 + 1 + coinbase.Serialize().Length + legacy.Length, block.StrippedSize);
+
+        // Litecoin Core weighs without MWEB data (SERIALIZE_NO_MWEB): with no witness anywhere, weight = 4 x stripped
+        // (litecoind reports vsize 94 for a 97-byte HogEx of 94 stripped bytes).
+        Assert.Equal(4 * legacy.Length, block.Txs[1].Weight);
+        Assert.Equal(legacy.Length, block.Txs[1].VirtualSize);
+        Assert.Equal(4 * block.StrippedSize, block.Weight);
+    }
+
+    [Fact]
+    public void Parse_HogExWithWitness_WeightLeavesOutOnlyTheMwebByte()
+    {
+        var hogEx = new HandTx
+        {
+            Version = 2,
+            Flags = 0x09,
+            MwebBody = [0x00],
+            Inputs = { (Enumerable.Repeat((byte)0x77, 32).ToArray(), 0, [], 0xffffffff) },
+            Outputs = { (99, [0x58, 0x20, .. new byte[32]]) },
+        };
+        hogEx.Witnesses.Add([[0x01, 0x02, 0x03]]);
+        var raw = HandBlock.Build([HandBlock.SimpleCoinbase(), hogEx], trailing: [0x00]);
+
+        var block = new BlockParser().Parse(raw, "ltc", 0);
+
+        var tx = block.Txs[1];
+        Assert.True(tx.IsHogEx);
+        Assert.True(tx.HasWitness);
+        Assert.Equal(TestData.Display(hogEx.TxId()), tx.TxId.ToString());
+        Assert.Equal(hogEx.Serialize().Length, tx.Size);
+        // NO_MWEB keeps marker, flag 0x01 and the witness; only the null MWEB body byte goes.
+        Assert.Equal((3 * tx.StrippedSize) + tx.Size - 1, tx.Weight);
+        Assert.Equal((3 * block.StrippedSize) + block.Size - 1 - 1, block.Weight);
+    }
+
+    [Fact]
+    public void Weight_BitcoinSegwitBlock_IsThreeStrippedPlusSize()
+    {
+        var block = new BlockParser().Parse(TestData.Bytes("bcoin", "block482683.raw"), "482683", 0);
+
+        Assert.Equal((3 * block.StrippedSize) + block.Size, block.Weight);
+        Assert.Equal(Enumerable.Range(0, block.TxCount).Sum(t => block.Txs[t].Weight) + (4 * 81), block.Weight);
     }
 
     [Fact]

@@ -67,9 +67,10 @@ internal sealed record ChildResult
 /// </summary>
 internal static class IngestChild
 {
-    public static async Task<int> RunAsync(string blocks, string storeDir, string? networkName)
+    public static async Task<int> RunAsync(string blocks, string storeDir, string? networkName, bool allocations = false)
     {
         var network = networkName is null or "auto" ? null : Network.Parse(networkName);
+        using var listener = allocations ? new AllocationListener() : null;
         var self = Process.GetCurrentProcess();
         self.Refresh();
         var baselinePeak = self.PeakWorkingSet64;
@@ -136,6 +137,15 @@ internal static class IngestChild
             };
         }
 
+        if (listener is not null)
+        {
+            // sampled: one event per ~100 KB allocated, attributed to the type of the object that crossed the mark
+            foreach (var (type, bytes) in listener.Snapshot().OrderByDescending(t => t.Value).Take(15))
+            {
+                Console.Error.WriteLine($"alloc {bytes / 1e6,10:F1} MB  {type}");
+            }
+        }
+
         Console.WriteLine(JsonSerializer.Serialize(measured));
         return 0;
     }
@@ -166,5 +176,43 @@ internal static class IngestChild
 
         var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
         return JsonSerializer.Deserialize<ChildResult>(line)!;
+    }
+}
+
+/// <summary>Samples allocations by type from the runtime's GCAllocationTick events (in-process, no tools needed).</summary>
+internal sealed class AllocationListener : System.Diagnostics.Tracing.EventListener
+{
+    private readonly Dictionary<string, long> _bytes = [];
+
+    public Dictionary<string, long> Snapshot()
+    {
+        lock (_bytes)
+        {
+            return new Dictionary<string, long>(_bytes);
+        }
+    }
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1); // GC
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null)
+        {
+            return;
+        }
+
+        var type = e.Payload![e.PayloadNames.IndexOf("TypeName")] as string ?? "?";
+        var i = e.PayloadNames.IndexOf("AllocationAmount64");
+        var amount = i >= 0 ? Convert.ToInt64(e.Payload[i], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+        lock (_bytes)
+        {
+            _bytes[type] = _bytes.GetValueOrDefault(type) + amount;
+        }
     }
 }

@@ -17,10 +17,10 @@ const string Usage = """
           and writes the sections into docs/benchmarks.md.
       generate --tx N --out DIR [--seed S] [--no-xor]
           Only writes the synthetic blk files (e.g. to profile an ingest with perf).
-      micro
+      micro [--doc PATH | --no-doc]
           Single-thread timings behind the findings: SHA-256 call overhead, XOR de-obfuscation loops.
-      child-ingest BLOCKS STORE [NETWORK|auto]
-          One ingest into a fresh store; prints a JSON line (used by `ingest`).
+      child-ingest BLOCKS STORE [NETWORK|auto] [--alloc]
+          One ingest into a fresh store; prints a JSON line (used by `ingest`). --alloc samples allocations by type.
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -35,7 +35,7 @@ void Log(string message) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {m
 switch (args[0])
 {
     case "child-ingest":
-        return await IngestChild.RunAsync(options.Positional[0], options.Positional[1], options.Positional.ElementAtOrDefault(2));
+        return await IngestChild.RunAsync(options.Positional[0], options.Positional[1], options.Positional.ElementAtOrDefault(2), options.Has("--alloc"));
 
     case "generate":
     {
@@ -47,8 +47,28 @@ switch (args[0])
     }
 
     case "micro":
-        Micro.Run(Console.WriteLine);
+    {
+        var lines = new List<string>();
+        Micro.Run(line =>
+        {
+            Console.WriteLine(line);
+            lines.Add(line);
+        });
+        var microDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "benchmarks.md");
+        if (microDoc is not null)
+        {
+            DocFile.Upsert(microDoc, "micro", string.Join('\n', [
+                "## Micro: SHA-256 call overhead and XOR de-obfuscation",
+                string.Empty,
+                $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
+                $"`dotnet run -c Release --project bench/Ashiato.Bench -- micro`.",
+                string.Empty,
+                .. lines,
+            ]));
+        }
+
         return 0;
+    }
 
     case "ingest":
         break;

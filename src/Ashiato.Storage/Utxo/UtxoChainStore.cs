@@ -22,6 +22,7 @@ public sealed partial class UtxoChainStore : IDisposable
     private HashIndex _addressIndex = null!;
     private Dictionary<Hash256, int>? _heightByHash;
     private WriteBatch? _batch;
+    private readonly byte[] _keyBuffer = new byte[2 + 64];
 
     private UtxoChainStore(string directory, Manifest manifest, Network network)
     {
@@ -558,13 +559,15 @@ public sealed partial class UtxoChainStore : IDisposable
 
     internal long FindAddress(AddressKind kind, ReadOnlySpan<byte> payload, WriteBatch? batch)
     {
-        Span<byte> key = stackalloc byte[2 + payload.Length];
+        // one writer or reader thread per store: a reused key buffer keeps look-ups allocation-free
+        var key = _keyBuffer;
+        var length = 2 + payload.Length;
         key[0] = (byte)kind;
         key[1] = (byte)payload.Length;
-        payload.CopyTo(key[2..]);
-        var matcher = new AddressMatcher(this, key.ToArray(), batch);
+        payload.CopyTo(key.AsSpan(2));
+        var matcher = new AddressMatcher(this, key, length, batch);
         var bound = AddressCount + (batch?.AddressCount ?? 0);
-        return _addressIndex.Find(AddressHash(key), bound, ref matcher);
+        return _addressIndex.Find(AddressHash(key.AsSpan(0, length)), bound, ref matcher);
     }
 
     internal bool TryResolve(Hash256 txid, uint vout, WriteBatch batch, out Prevout prevout)
@@ -579,14 +582,17 @@ public sealed partial class UtxoChainStore : IDisposable
 
         if (id < TxCount)
         {
-            var tx = GetTx(id);
-            if (vout >= tx.OutputCount)
+            var seg = SegmentOfTx(id);
+            var segTx = id - seg.Info.TxBase;
+            var first = seg.TxMeta(segTx).OutputLocal;
+            var stop = segTx + 1 < seg.Info.TxCount ? seg.TxMeta(segTx + 1).OutputLocal : seg.Info.OutputCount;
+            if (first + vout >= stop)
             {
                 return false;
             }
 
-            var o = GetOutput(tx.FirstOutput + vout);
-            prevout = new Prevout(o.Id, o.Value, o.AddressId, o.Type);
+            var o = first + vout;
+            prevout = new Prevout(seg.Info.OutputBase + o, seg.OutValue(o), seg.OutAddress(o), seg.OutType(o));
             return true;
         }
 
@@ -613,9 +619,9 @@ public sealed partial class UtxoChainStore : IDisposable
             (id < store.TxCount ? store.GetTxId(id) : batch!.PendingTxId(id - store.TxCount)) == txid;
     }
 
-    private readonly struct AddressMatcher(UtxoChainStore store, byte[] key, WriteBatch? batch) : IKeyMatcher
+    private readonly struct AddressMatcher(UtxoChainStore store, byte[] key, int length, WriteBatch? batch) : IKeyMatcher
     {
-        public bool Matches(long id) => store.AddressKeyBytes(id, batch).SequenceEqual(key);
+        public bool Matches(long id) => store.AddressKeyBytes(id, batch).SequenceEqual(key.AsSpan(0, length));
     }
 
     public void Dispose()

@@ -28,7 +28,8 @@ internal sealed class TempStore : IDisposable
         RpcClientOptions? rpcOptions = null, IngestOptions? options = null, IProgress<IngestProgress>? progress = null, int batchSize = 50)
     {
         using var store = StoreDirectory.Open(Path, create: true);
-        var ingestor = new RpcIngestor(store, Node.Client(node, rpcOptions), options ?? new IngestOptions());
+        using var http = Node.NewHttpClient();
+        var ingestor = new RpcIngestor(store, Node.Client(http, node, rpcOptions), options ?? new IngestOptions());
         return await ingestor.RunAsync(new RpcIngestRequest(from, to, false, TimeSpan.Zero, batchSize), Chain, Network.LitecoinRegtest,
             progress, ct);
     }
@@ -38,7 +39,8 @@ internal sealed class TempStore : IDisposable
         CancellationToken ct)
     {
         using var store = StoreDirectory.Open(Path, create: true);
-        var ingestor = new RpcIngestor(store, Node.Client(node), new IngestOptions());
+        using var http = Node.NewHttpClient();
+        var ingestor = new RpcIngestor(store, Node.Client(http, node), new IngestOptions());
         return await ingestor.RunAsync(new RpcIngestRequest(null, null, true, pollInterval), Chain, Network.LitecoinRegtest, progress, ct);
     }
 
@@ -98,10 +100,14 @@ internal readonly record struct StoreShape(int BaseHeight, int TipHeight, string
 /// <summary>Node-side helpers: RPC clients for the ingester and the node's own view of transactions.</summary>
 internal static class Node
 {
-    public static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    /// <summary>
+    /// A client per ingest run, disposed after it: litecoind's <c>stop</c> waits for idle keep-alive connections to
+    /// close, so a long-lived pool would hold every node's shutdown until its stop timeout kills it.
+    /// </summary>
+    public static HttpClient NewHttpClient() => new() { Timeout = Timeout.InfiniteTimeSpan };
 
-    public static BitcoinRpcClient Client(LitecoindNode node, RpcClientOptions? options = null) =>
-        new(Http, node.RpcUrl, node.RpcUser, node.RpcPassword, options);
+    public static BitcoinRpcClient Client(HttpClient http, LitecoindNode node, RpcClientOptions? options = null) =>
+        new(http, node.RpcUrl, node.RpcUser, node.RpcPassword, options);
 
     /// <summary>Regtest height at which MWEB activates: its block needs a peg-in in the mempool.</summary>
     public const int MwebActivationHeight = 432;

@@ -28,6 +28,9 @@ internal sealed class Dataset
 
     public (int Block, int Offset, int Length)[] TxSpans { get; private set; } = [];
 
+    /// <summary>Every block's txids in order (for the merkle-only pass).</summary>
+    public List<Hash256[]> TxIdsByBlock { get; } = [];
+
     public long TxCount { get; private set; }
 
     public long InputCount { get; private set; }
@@ -53,6 +56,7 @@ internal sealed class Dataset
             parser.Parse(Blocks[b], Key, 0, block);
             BlockBytes += Blocks[b].Length;
             InputCount += block.InputCount;
+            TxIdsByBlock.Add([.. block.Txs.Take(block.TxCount).Select(t => t.TxId)]);
             OutputCount += block.OutputCount;
             for (var t = 0; t < block.TxCount; t++)
             {

@@ -13,10 +13,12 @@ public sealed record BlockLocation(int FileIndex, long Offset, int Length, Hash2
 /// a raw serialized block, or a hex file (one block per line). Scanning stops at the first fault and keeps
 /// the fault, so what came before it can still be ingested.
 /// </summary>
-public sealed class BlockFileSource
+public sealed class BlockFileSource : IDisposable
 {
     private readonly List<string> _files = [];
     private readonly Dictionary<int, byte[]> _hexBlocks = [];
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _handle;
+    private int _handleFile = -1;
     private byte[]? _xorKey;
     private bool _framedOnly;
 
@@ -89,8 +91,14 @@ public sealed class BlockFileSource
         }
 
         var buffer = new byte[location.Length];
-        using var handle = File.OpenHandle(_files[location.FileIndex]);
-        var read = RandomAccess.Read(handle, buffer, location.Offset);
+        if (_handleFile != location.FileIndex)
+        {
+            _handle?.Dispose();
+            _handle = File.OpenHandle(_files[location.FileIndex]);
+            _handleFile = location.FileIndex;
+        }
+
+        var read = RandomAccess.Read(_handle!, buffer, location.Offset);
         if (read != location.Length)
         {
             throw new DataFormatException(_files[location.FileIndex], location.Offset, $"block of {location.Length} bytes could not be read (file changed?)");
@@ -98,6 +106,13 @@ public sealed class BlockFileSource
 
         Deobfuscate(buffer, location.Offset);
         return buffer;
+    }
+
+    public void Dispose()
+    {
+        _handle?.Dispose();
+        _handle = null;
+        _handleFile = -1;
     }
 
     public string Describe(BlockLocation location) => location.FileIndex >= 0 ? _files[location.FileIndex] : _files[0];
@@ -129,9 +144,23 @@ public sealed class BlockFileSource
             return;
         }
 
-        for (var i = 0; i < data.Length; i++)
+        // the key repeats every 8 bytes of the file: XOR 8 bytes at a time with the key rotated to this offset
+        Span<byte> rotated = stackalloc byte[8];
+        for (var i = 0; i < 8; i++)
         {
-            data[i] ^= _xorKey[(int)((fileOffset + i) & 7)];
+            rotated[i] = _xorKey[(int)((fileOffset + i) & 7)];
+        }
+
+        var k = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(rotated);
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(data[..(data.Length & ~7)]);
+        for (var i = 0; i < words.Length; i++)
+        {
+            words[i] ^= k;
+        }
+
+        for (var i = data.Length & ~7; i < data.Length; i++)
+        {
+            data[i] ^= rotated[i & 7];
         }
     }
 

@@ -22,7 +22,7 @@ public sealed class BlockFileIngestor(StoreDirectory store, IngestOptions option
     {
         var sw = Stopwatch.StartNew();
         progress?.Report(new IngestProgress("scanning", 0, 0, 0));
-        var source = BlockFileSource.Open(path, network);
+        using var source = BlockFileSource.Open(path, network);
         network ??= ResolveNetwork(source, chain);
         chain ??= network.Name;
         using var utxo = store.OpenUtxoChain(chain, network, create: true, options.KeepInputScripts);

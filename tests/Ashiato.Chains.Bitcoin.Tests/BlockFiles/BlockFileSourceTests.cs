@@ -242,11 +242,27 @@ public class BlockFileSourceTests
     {
         using var dir = new TempDir();
         dir.Copy(Blk0);
-        dir.Write("blk00001.dat", new byte[16 * 1024 * 1024 / 16]);
+        dir.Write("blk00001.dat", new byte[1 << 20]);
 
         var source = BlockFileSource.Open(dir.Root, null);
 
         Assert.Null(source.Fault);
+        Assert.Equal(300, source.Blocks.Count);
+    }
+
+    [Fact]
+    public void Open_BlkFileStartingWithZerosThenData_FaultsInsteadOfBeingSkipped()
+    {
+        using var dir = new TempDir();
+        dir.Copy(Blk0);
+        var second = dir.Write("blk00001.dat", [.. new byte[64], .. File.ReadAllBytes(Blk1)]);
+
+        var source = BlockFileSource.Open(dir.Root, null);
+
+        var fault = Assert.IsType<DataFormatException>(source.Fault);
+        Assert.Equal(second, fault.Source);
+        Assert.Equal(0, fault.Offset);
+        Assert.Contains("zero magic followed by non-zero data", fault.Problem);
         Assert.Equal(300, source.Blocks.Count);
     }
 

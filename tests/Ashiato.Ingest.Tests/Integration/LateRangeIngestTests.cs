@@ -23,7 +23,7 @@ public sealed class LateRangeIngestTests(LitecoindFixture fixture)
         var mining = await node.GetNewAddressAsync(Wallet, "bech32", ct);
         await Node.MineAsync(node, 105, mining, LitecoindFixture.MinerWallet, ct);
 
-        // tip-3: spends old coinbases.
+        // tip-3: spends a coinbase from before the range.
         var legacy = await node.GetNewAddressAsync(Wallet, "legacy", ct);
         var first = await Node.SendAsync(node, Wallet, legacy, 300_000_000, ct);
         await node.GenerateToAddressAsync(1, mining, ct);
@@ -31,21 +31,22 @@ public sealed class LateRangeIngestTests(LitecoindFixture fixture)
         // tip-2: spends the output made at tip-3, inside the range.
         var firstTx = await Node.TxAsync(node, first, ct);
         var vout = Array.FindIndex(firstTx.Outputs, o => o.Addresses.SequenceEqual([legacy]));
-        var p2sh = await node.GetNewAddressAsync(Wallet, "p2sh-segwit", ct);
-        var raw = await node.RpcAsync("createrawtransaction", ct,
-            new object[] { new Dictionary<string, object> { ["txid"] = first, ["vout"] = vout } },
-            new Dictionary<string, string> { [p2sh] = "2.99990000" });
-        var signed = await node.WalletRpcAsync(Wallet, "signrawtransactionwithwallet", ct, raw.GetString()!);
-        Assert.True(signed.GetProperty("complete").GetBoolean(), signed.GetRawText());
-        var second = (await node.RpcAsync("sendrawtransaction", ct, signed.GetProperty("hex").GetString()!)).GetString()!;
+        var second = await SpendAsync(node, [(first, vout)],
+            new() { [await node.GetNewAddressAsync(Wallet, "p2sh-segwit", ct)] = 300_000_000 - 10_000 }, ct);
         await node.GenerateToAddressAsync(1, mining, ct);
 
-        // tip-1: several outputs, funded by whatever the wallet picks.
-        var third = (await node.WalletRpcAsync(Wallet, "sendmany", ct, "", new Dictionary<string, string>
+        // tip-1: two coinbases from before the range, several outputs.
+        var unspent = await node.WalletRpcAsync(Wallet, "listunspent", ct, 3, 9_999_999, new[] { mining });
+        var old = unspent.EnumerateArray().Take(2)
+            .Select(u => (TxId: u.GetProperty("txid").GetString()!, Vout: u.GetProperty("vout").GetInt32(), Value: Node.ToLitoshis(u.GetProperty("amount"))))
+            .ToArray();
+        Assert.Equal(2, old.Length);
+        var third = await SpendAsync(node, [.. old.Select(o => (o.TxId, o.Vout))], new()
         {
-            [await node.GetNewAddressAsync(Wallet, "bech32", ct)] = "1.00000000",
-            [await node.GetNewAddressAsync(Wallet, "legacy", ct)] = "2.50000000",
-        })).GetString()!;
+            [await node.GetNewAddressAsync(Wallet, "bech32", ct)] = 100_000_000,
+            [await node.GetNewAddressAsync(Wallet, "legacy", ct)] = 250_000_000,
+            [await node.GetNewAddressAsync(Wallet, "p2sh-segwit", ct)] = old.Sum(o => o.Value) - 350_000_000 - 20_000,
+        }, ct);
         await node.GenerateToAddressAsync(2, mining, ct);
 
         var tip = await Node.HeightAsync(node, ct);
@@ -70,7 +71,7 @@ public sealed class LateRangeIngestTests(LitecoindFixture fixture)
         }
 
         Assert.Contains(first, nodeTxs.Keys);
-        Assert.True(expectedNodeResolved >= 2, $"only {expectedNodeResolved} inputs spend outputs before the range");
+        Assert.True(expectedNodeResolved >= 3, $"only {expectedNodeResolved} inputs spend outputs before the range");
 
         using var late = new TempStore();
         var result = await late.IngestRpcAsync(node, from, tip, ct);
@@ -136,5 +137,17 @@ public sealed class LateRangeIngestTests(LitecoindFixture fixture)
         var (fullBlocks, fullTxs) = full.Export(from, tip);
         ExportAssert.Identical(fullBlocks, lateBlocks, "exported blocks (full history vs late range)");
         ExportAssert.Identical(fullTxs, lateTxs, "exported transactions (full history vs late range)");
+    }
+
+    /// <summary>Spends exactly <paramref name="inputs"/> (signed by the wallet) to <paramref name="outputs"/>; returns the txid.</summary>
+    private static async Task<string> SpendAsync(LitecoindNode node, (string TxId, int Vout)[] inputs, Dictionary<string, long> outputs,
+        CancellationToken ct)
+    {
+        var raw = await node.RpcAsync("createrawtransaction", ct,
+            inputs.Select(i => new Dictionary<string, object> { ["txid"] = i.TxId, ["vout"] = i.Vout }).ToArray(),
+            outputs.ToDictionary(o => o.Key, o => Node.Amount(o.Value)));
+        var signed = await node.WalletRpcAsync(Wallet, "signrawtransactionwithwallet", ct, raw.GetString()!);
+        Assert.True(signed.GetProperty("complete").GetBoolean(), signed.GetRawText());
+        return (await node.RpcAsync("sendrawtransaction", ct, signed.GetProperty("hex").GetString()!)).GetString()!;
     }
 }

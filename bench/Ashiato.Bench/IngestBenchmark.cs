@@ -30,7 +30,7 @@ internal sealed record Timing(string Name, string Threads, double[] Wall, double
 
 internal sealed class BenchSettings
 {
-    public int Runs { get; init; } = 3;
+    public int Runs { get; init; } = 5;
 
     public bool Stages { get; init; } = true;
 
@@ -356,7 +356,9 @@ internal static class IngestBenchmark
         sb.AppendLine();
         sb.AppendLine(Inv, $"Memory: peak working set of the ingest child process (Process.PeakWorkingSet64 = VmHWM, whole process, mapped store " +
                            $"pages included) {best.PeakWorkingSet / 1048576.0:F0} MiB; {best.BaselinePeakWorkingSet / 1048576.0:F0} MiB of it before the ingest " +
-                           $"started. GC during the ingest: {best.Gen0} gen0 / {best.Gen1} gen1 / {best.Gen2} gen2 collections, " +
+                           $"started; sampled every 50 ms, the anonymous part (GC heap, native) peaked at {best.PeakRssAnon / 1048576.0:F0} MiB (managed heap, live and uncollected: " +
+                           $"{best.PeakManagedHeap / 1048576.0:F0} MiB, of which at most {best.PeakLiveHeap / 1048576.0:F0} MiB survived a gen2 collection) and the file-backed part " +
+                           $"(memory-mapped segments and hash indexes, binaries) at {best.PeakRssFile / 1048576.0:F0} MiB. GC during the ingest: {best.Gen0} gen0 / {best.Gen1} gen1 / {best.Gen2} gen2 collections, " +
                            $"{best.AllocatedBytes / 1e9:F2} GB allocated ({(double)best.AllocatedBytes / d.TxCount:F0} B per tx), {best.GcPauseSeconds:F2} s paused.");
         sb.AppendLine();
         if (stages is not null)

@@ -21,6 +21,18 @@ internal sealed record ChildResult
 
     public long BaselinePeakWorkingSet { get; init; }
 
+    /// <summary>Highest RssAnon (GC heap, native allocations) seen by sampling /proc/self/status every 50 ms (Linux).</summary>
+    public long PeakRssAnon { get; init; }
+
+    /// <summary>Highest RssFile (mapped store files and binaries) seen the same way.</summary>
+    public long PeakRssFile { get; init; }
+
+    /// <summary>Highest managed heap size (GC.GetTotalMemory) seen by the same sampling.</summary>
+    public long PeakManagedHeap { get; init; }
+
+    /// <summary>Highest heap size minus fragmentation right after a gen2 collection: about the live managed data.</summary>
+    public long PeakLiveHeap { get; init; }
+
     public int Gen0 { get; init; }
 
     public int Gen1 { get; init; }
@@ -67,7 +79,7 @@ internal sealed record ChildResult
 /// </summary>
 internal static class IngestChild
 {
-    public static async Task<int> RunAsync(string blocks, string storeDir, string? networkName, bool allocations = false)
+    public static async Task<int> RunAsync(string blocks, string storeDir, string? networkName, bool allocations = false, long? commitMb = null)
     {
         var network = networkName is null or "auto" ? null : Network.Parse(networkName);
         using var listener = allocations ? new AllocationListener() : null;
@@ -78,14 +90,16 @@ internal static class IngestChild
         var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
         var pause0 = GC.GetTotalPauseDuration();
+        using var sampler = new RssSampler();
         var sw = Stopwatch.StartNew();
         IngestResult result;
         using (var store = StoreDirectory.Open(storeDir, create: true))
         {
-            result = await new BlockFileIngestor(store, new IngestOptions()).RunAsync(blocks, null, network, null, CancellationToken.None);
+            result = await new BlockFileIngestor(store, commitMb is { } mb ? new IngestOptions { CommitBytes = mb * 1024 * 1024 } : new IngestOptions()).RunAsync(blocks, null, network, null, CancellationToken.None);
         }
 
         var wall = sw.Elapsed;
+        sampler.Stop();
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpu0;
         var peak = self.PeakWorkingSet64;
@@ -96,6 +110,10 @@ internal static class IngestChild
             IngestSeconds = result.Elapsed.TotalSeconds,
             PeakWorkingSet = peak,
             BaselinePeakWorkingSet = baselinePeak,
+            PeakRssAnon = sampler.PeakAnon,
+            PeakRssFile = sampler.PeakFile,
+            PeakManagedHeap = sampler.PeakManaged,
+            PeakLiveHeap = sampler.PeakLiveAfterFullGc,
             Gen0 = GC.CollectionCount(0) - gc0.Item1,
             Gen1 = GC.CollectionCount(1) - gc0.Item2,
             Gen2 = GC.CollectionCount(2) - gc0.Item3,
@@ -215,4 +233,77 @@ internal sealed class AllocationListener : System.Diagnostics.Tracing.EventListe
             _bytes[type] = _bytes.GetValueOrDefault(type) + amount;
         }
     }
+}
+
+/// <summary>Samples RssAnon and RssFile from /proc/self/status on a background thread (Linux; zeros elsewhere).</summary>
+internal sealed class RssSampler : IDisposable
+{
+    private readonly Thread? _thread;
+    private volatile bool _stop;
+
+    public RssSampler()
+    {
+        if (!File.Exists("/proc/self/status"))
+        {
+            return;
+        }
+
+        _thread = new Thread(() =>
+        {
+            while (!_stop)
+            {
+                Sample();
+                Thread.Sleep(50);
+            }
+        }) { IsBackground = true, Name = "rss sampler" };
+        _thread.Start();
+    }
+
+    public long PeakAnon { get; private set; }
+
+    public long PeakFile { get; private set; }
+
+    /// <summary>Highest <see cref="GC.GetTotalMemory(bool)"/> (managed heap, live and not yet collected).</summary>
+    public long PeakManaged { get; private set; }
+
+    /// <summary>Highest heap size after a full (gen2) collection: about the live data.</summary>
+    public long PeakLiveAfterFullGc { get; private set; }
+
+    public void Stop()
+    {
+        _stop = true;
+        _thread?.Join();
+        if (_thread is not null)
+        {
+            Sample();
+        }
+    }
+
+    public void Dispose() => Stop();
+
+    private void Sample()
+    {
+        PeakManaged = Math.Max(PeakManaged, GC.GetTotalMemory(forceFullCollection: false));
+        foreach (var kind in new[] { GCKind.Background, GCKind.FullBlocking })
+        {
+            var info = GC.GetGCMemoryInfo(kind);
+            if (info.Index > 0)
+            {
+                PeakLiveAfterFullGc = Math.Max(PeakLiveAfterFullGc, info.HeapSizeBytes - info.FragmentedBytes);
+            }
+        }
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+            {
+                PeakAnon = Math.Max(PeakAnon, Kb(line) * 1024);
+            }
+            else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+            {
+                PeakFile = Math.Max(PeakFile, Kb(line) * 1024);
+            }
+        }
+    }
+
+    private static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -19,8 +19,9 @@ const string Usage = """
           Only writes the synthetic blk files (e.g. to profile an ingest with perf).
       micro [--doc PATH | --no-doc]
           Single-thread timings behind the findings: SHA-256 call overhead, XOR de-obfuscation loops.
-      child-ingest BLOCKS STORE [NETWORK|auto] [--alloc]
-          One ingest into a fresh store; prints a JSON line (used by `ingest`). --alloc samples allocations by type.
+      child-ingest BLOCKS STORE [NETWORK|auto] [--alloc] [--commit-mb N]
+          One ingest into a fresh store; prints a JSON line (used by `ingest`). --alloc samples allocations by type;
+          --commit-mb overrides IngestOptions.CommitBytes (default 64).
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -35,7 +36,8 @@ void Log(string message) => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {m
 switch (args[0])
 {
     case "child-ingest":
-        return await IngestChild.RunAsync(options.Positional[0], options.Positional[1], options.Positional.ElementAtOrDefault(2), options.Has("--alloc"));
+        return await IngestChild.RunAsync(options.Positional[0], options.Positional[1], options.Positional.ElementAtOrDefault(2), options.Has("--alloc"),
+            options.Has("--commit-mb") ? options.GetLong("--commit-mb", 64) : null);
 
     case "generate":
     {
@@ -81,7 +83,7 @@ switch (args[0])
 var root = RepoRoot.Find();
 var doc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(root, "docs", "benchmarks.md");
 var work = options.Get("--work") ?? Path.Combine(Path.GetTempPath(), $"ashiato-bench-{Environment.ProcessId}");
-var runs = (int)options.GetLong("--runs", 3);
+var runs = (int)options.GetLong("--runs", 5);
 var command = "dotnet run -c Release --project bench/Ashiato.Bench -- " + string.Join(' ', args);
 Directory.CreateDirectory(work);
 try
@@ -206,7 +208,7 @@ internal sealed class Options
         {
             if (list[i].StartsWith("--", StringComparison.Ordinal))
             {
-                var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out";
+                var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out" or "--commit-mb";
                 o._named[list[i]] = takesValue ? list[++i] : null;
             }
             else

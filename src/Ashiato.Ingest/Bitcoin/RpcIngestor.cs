@@ -173,7 +173,19 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
             for (var start = from; start <= to; start += request.BatchSize)
             {
                 var heights = Enumerable.Range(start, Math.Min(request.BatchSize, to - start + 1)).ToArray();
-                var hashes = await _fetcher.GetBlockHashesAsync(heights, ct).ConfigureAwait(false);
+                Hash256[] hashes;
+                try
+                {
+                    hashes = await _fetcher.GetBlockHashesAsync(heights, ct).ConfigureAwait(false);
+                }
+                catch (RpcException e) when (e.Code == -8)
+                {
+                    // "Block height out of range": the node's chain got shorter under us (a reorg in progress).
+                    // Keep what links, reconcile, continue.
+                    utxo.Commit(batch);
+                    return (added, bytes, true);
+                }
+
                 var blocks = await _fetcher.GetBlocksAsync(heights, hashes, ct).ConfigureAwait(false);
                 foreach (var fetched in blocks)
                 {

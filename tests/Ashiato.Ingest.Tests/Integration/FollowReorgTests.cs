@@ -78,4 +78,52 @@ public sealed class FollowReorgTests
         ExportAssert.Identical(freshBlocks, blocks, "exported blocks (fresh vs followed)");
         ExportAssert.Identical(freshTxs, txs, "exported transactions (fresh vs followed)");
     }
+
+    [Fact]
+    public async Task Follow_NodeChainShrinksWhileARangeIsFetched_RecoversAndEndsOnNodesBestChain()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var ct = cts.Token;
+        await using var node = await LitecoindNode.StartAsync(ct);
+        await node.CreateWalletAsync("w", ct);
+        var first = await node.GetNewAddressAsync("w", "bech32", ct);
+        var second = await node.GetNewAddressAsync("w", "legacy", ct);
+        var hashes = await node.GenerateToAddressAsync(60, first, ct);
+
+        // While block 25 is written, the node drops blocks 20..60 (as if seen in the middle of a reorg): the batch 20..29
+        // is already fetched, and the next batch asks for heights the node no longer has.
+        using var store = new TempStore();
+        var shrunk = false;
+        var probe = new ProgressProbe(p =>
+        {
+            if (!shrunk && p is { Stage: "ingesting", Height: 25 })
+            {
+                shrunk = true;
+                node.RpcAsync("invalidateblock", CancellationToken.None, hashes[19]).GetAwaiter().GetResult();
+            }
+        });
+        using var stopFollowing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var following = Task.Run(() => store.FollowRpcAsync(node, _poll, probe, stopFollowing.Token, batchSize: 10), ct);
+        await probe.WaitForAsync(p => p is { Stage: "following", Height: 19 }, _catchUp, following, ct);
+
+        await node.GenerateToAddressAsync(45, second, ct);
+        var tip = await Node.HeightAsync(node, ct);
+        await probe.WaitForAsync(p => p is { Stage: "following" } && p.Height == tip, _catchUp, following, ct);
+        await stopFollowing.CancelAsync();
+        var result = await following;
+
+        Assert.True(shrunk);
+        Assert.Equal(10, result.RolledBack); // blocks 20..29 of the first batch that reached them
+        Assert.Equal(tip, result.TipHeight);
+        var nodeHashes = new List<string>();
+        for (var h = 0; h <= tip; h++)
+        {
+            nodeHashes.Add(await Node.BlockHashAsync(node, h, ct));
+        }
+
+        Assert.Equal(nodeHashes, store.Read(u => Enumerable.Range(0, tip + 1).Select(h => u.GetBlockHash(h).ToString()).ToList()));
+        using var fresh = new TempStore();
+        await fresh.IngestRpcAsync(node, null, tip, ct);
+        Assert.Equal(fresh.Shape(), store.Shape());
+    }
 }

@@ -36,12 +36,13 @@ internal sealed class TempStore : IDisposable
 
     /// <summary>Follows the node (Follow=true) until <paramref name="ct"/> is cancelled, then returns what the run did.</summary>
     public async Task<IngestResult> FollowRpcAsync(LitecoindNode node, TimeSpan pollInterval, IProgress<IngestProgress> progress,
-        CancellationToken ct)
+        CancellationToken ct, int batchSize = 50)
     {
         using var store = StoreDirectory.Open(Path, create: true);
         using var http = Node.NewHttpClient();
         var ingestor = new RpcIngestor(store, Node.Client(http, node), new IngestOptions());
-        return await ingestor.RunAsync(new RpcIngestRequest(null, null, true, pollInterval), Chain, Network.LitecoinRegtest, progress, ct);
+        return await ingestor.RunAsync(new RpcIngestRequest(null, null, true, pollInterval, batchSize), Chain, Network.LitecoinRegtest,
+            progress, ct);
     }
 
     /// <summary>Ingests a node's blk files (flush the node first so they are complete).</summary>

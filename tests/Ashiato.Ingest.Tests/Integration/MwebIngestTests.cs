@@ -16,14 +16,26 @@ public sealed class MwebIngestTests(LitecoindFixture fixture)
         var ct = cts.Token;
         var node = fixture.Node;
         var height = await Node.HeightAsync(node, ct);
-        if (height < Node.MwebActivationHeight - 1)
+        var pegInWallet = LitecoindFixture.MinerWallet;
+        if (height < Node.MwebActivationHeight)
         {
-            await node.GenerateToAddressAsync(Node.MwebActivationHeight - 1 - height, fixture.MinerAddress, ct);
+            // Before activation nobody holds MWEB coins: the miner's peg-in is a canonical transaction.
+            if (height < Node.MwebActivationHeight - 1)
+            {
+                await node.GenerateToAddressAsync(Node.MwebActivationHeight - 1 - height, fixture.MinerAddress, ct);
+            }
+        }
+        else
+        {
+            // Another test crossed first, and the miner's peg-in change went into MWEB: a wallet with MWEB coins pays an MWEB
+            // address inside MWEB, not with a canonical peg-in. Peg in from a wallet that never held MWEB coins.
+            pegInWallet = "mweb-pegin";
+            await node.CreateWalletAsync(pegInWallet, ct);
+            await node.GenerateToAddressAsync(101, await node.GetNewAddressAsync(pegInWallet, "bech32", ct), ct);
         }
 
-        // At 431 the peg-in lets block 432 be mined; past it (another test crossed first) it is one more MWEB transaction.
-        var pegIn = await node.PegInToMwebAsync(LitecoindFixture.MinerWallet, 150_000_000, ct);
-        await node.GenerateToAddressAsync(Math.Max(1, 440 - Math.Max(height, Node.MwebActivationHeight - 1)), fixture.MinerAddress, ct);
+        var pegIn = await node.PegInToMwebAsync(pegInWallet, 150_000_000, ct);
+        await node.GenerateToAddressAsync(9, fixture.MinerAddress, ct); // to 440 when the peg-in activated MWEB
         var tip = await Node.HeightAsync(node, ct);
         Assert.True(tip >= 440, $"tip {tip}");
         var pegInHeight = await Node.TxHeightAsync(node, pegIn, ct);
@@ -73,12 +85,7 @@ public sealed class MwebIngestTests(LitecoindFixture fixture)
         ExportAssert.Identical(fileBlocks, rpcBlocks, "exported blocks (block files vs RPC)");
         ExportAssert.Identical(fileTxs, rpcTxs, "exported transactions (block files vs RPC)");
 
+        // Sizes, weights, the HogEx and peg-in outputs (no address on the node: bitcoin-etl's "nonstandard") as the node says.
         await NodeFidelity.AssertExportMatchesNodeAsync(node, viaRpc, Node.MwebActivationHeight - 2, tip, ct);
-        var pegInNode = await Node.TxAsync(node, pegIn, ct);
-        var pegInLine = rpcTxs.Split('\n').Single(l => l.Contains($"\"hash\": \"{pegIn}\"", StringComparison.Ordinal));
-        foreach (var output in pegInNode.Outputs)
-        {
-            Assert.Contains($"\"value\": {output.Value}}}", pegInLine, StringComparison.Ordinal);
-        }
     }
 }

@@ -68,4 +68,46 @@ public sealed class NodeCrashIngestTests
         ExportAssert.Identical(freshBlocks, blocks, "exported blocks (fresh vs resumed)");
         ExportAssert.Identical(freshTxs, txs, "exported transactions (fresh vs resumed)");
     }
+
+    [Fact]
+    public async Task BlockFiles_AfterCrashLeftStaleRecords_IngestTheNodesBestChainLikeRpc()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var ct = cts.Token;
+        await using var node = await LitecoindNode.StartAsync(ct);
+        await node.CreateWalletAsync("w", ct);
+        await node.GenerateToAddressAsync(30, await node.GetNewAddressAsync("w", "bech32", ct), ct);
+        await node.FlushAsync(ct);
+        var lost = await node.GenerateToAddressAsync(5, await node.GetNewAddressAsync("w", "bech32", ct), ct);
+
+        await node.KillAsync(ct);
+        await node.RestartAsync(ct);
+        Assert.Equal(30, await Node.HeightAsync(node, ct));
+        // Same-size blocks on top of block 30: they overwrite the first three lost records; lost blocks 34 and 35 stay
+        // in the file behind them, whole, with their parents gone.
+        await node.GenerateToAddressAsync(3, await node.GetNewAddressAsync("w", "bech32", ct), ct);
+        await node.FlushAsync(ct);
+        var tip = await Node.HeightAsync(node, ct);
+
+        using var viaFiles = new TempStore();
+        using var viaRpc = new TempStore();
+        var files = await viaFiles.IngestBlockFilesAsync(node.BlocksDir, ct);
+        await viaRpc.IngestRpcAsync(node, null, null, ct);
+
+        Assert.Equal((0, tip), (files.FromHeight, files.TipHeight));
+        Assert.True(files.StaleBlocks >= 2, $"{files.StaleBlocks} stale blocks");
+        var nodeHashes = new List<string>();
+        for (var h = 0; h <= tip; h++)
+        {
+            nodeHashes.Add(await Node.BlockHashAsync(node, h, ct));
+        }
+
+        Assert.Equal(nodeHashes, viaFiles.Read(u => Enumerable.Range(0, tip + 1).Select(h => u.GetBlockHash(h).ToString()).ToList()));
+        Assert.DoesNotContain(lost[^1], nodeHashes);
+        Assert.Equal(viaRpc.Shape(), viaFiles.Shape());
+        var (rpcBlocks, rpcTxs) = viaRpc.Export();
+        var (fileBlocks, fileTxs) = viaFiles.Export();
+        ExportAssert.Identical(rpcBlocks, fileBlocks, "exported blocks (RPC vs block files with stale records)");
+        ExportAssert.Identical(rpcTxs, fileTxs, "exported transactions (RPC vs block files with stale records)");
+    }
 }

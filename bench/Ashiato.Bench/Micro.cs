@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Ashiato.Chains.Bitcoin.Serialization;
 
 namespace Ashiato.Bench;
 
 /// <summary>
 /// <c>micro</c>: small single-thread timings behind the ingest findings: the cost of one SHA-256 call through .NET's
-/// one-shot API against a reused <see cref="IncrementalHash"/> (the call overhead dominates for transaction-sized input),
-/// and a byte-by-byte XOR like <c>BlockFileSource.Deobfuscate</c> against an 8-bytes-at-a-time one.
+/// one-shot API against a reused <see cref="IncrementalHash"/> and libcrypto called directly (the call overhead dominates for
+/// transaction-sized input), and the parser's bounds check with an interpolated message.
 /// </summary>
 internal static unsafe class Micro
 {
@@ -73,32 +72,39 @@ internal static unsafe class Micro
             }
         }
 
-        var buffer = rng.Bytes(1 << 20);
-        byte[] key = [1, 2, 3, 4, 5, 6, 7, 8];
-        const int rounds = 64;
-        var bytewise = Best(() =>
         {
-            for (var r = 0; r < rounds; r++)
+            // BlockParser.Reader.Bytes/Skip call Need(n, $"{n} bytes"): the message is formatted on every call, error or not.
+            const int n = 2_000_000;
+            var eager = Best(() =>
             {
-                // the loop of BlockFileSource.Deobfuscate
-                var data = buffer.AsSpan();
-                var fileOffset = (long)r;
-                for (var i = 0; i < data.Length; i++)
+                for (var i = 0; i < n; i++)
                 {
-                    data[i] ^= key[(int)((fileOffset + i) & 7)];
+                    NeedLike(i & 0xff, $"{i & 0xff} bytes");
                 }
-            }
-        });
-        var wide = Best(() =>
-        {
-            for (var r = 0; r < rounds; r++)
+            });
+            var constant = Best(() =>
             {
-                BlockFileWriter.Xor(buffer, key, r);
-            }
-        });
-        var mb = (double)buffer.Length * rounds / 1e6;
-        print($"| XOR byte by byte (`BlockFileSource.Deobfuscate`'s loop), 1 MiB | {bytewise * 1e9 / rounds:F0} | {mb / bytewise:F0} |");
-        print($"| XOR 8 bytes at a time (`BlockFileWriter.Xor`), 1 MiB | {wide * 1e9 / rounds:F0} | {mb / wide:F0} |");
+                for (var i = 0; i < n; i++)
+                {
+                    NeedLike(i & 0xff, "bytes");
+                }
+            });
+            print($"| bounds check with an interpolated message argument (`Need(n, $\"{{n}} bytes\")`, as `BlockParser.Reader.Skip/Bytes`) | {eager * 1e9 / n:F0} | |");
+            print($"| the same check with a constant message | {constant * 1e9 / n:F1} | |");
+        }
+
+    }
+
+    private static int _remaining = int.MaxValue;
+
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void NeedLike(int n, string what)
+    {
+        if (_remaining < n)
+        {
+            throw new InvalidOperationException(what);
+        }
     }
 
     [DllImport("libcrypto.so.3", EntryPoint = "SHA256")]
@@ -132,8 +138,11 @@ internal static unsafe class Micro
     /// <summary>Best process CPU time of 5 runs (CPU time, not wall: the machine is shared).</summary>
     private static double Best(Action body)
     {
-        body(); // JIT and tier up
-        body();
+        for (var w = 0; w < 4; w++)
+        {
+            body(); // JIT and tier up
+        }
+
         var best = double.MaxValue;
         for (var r = 0; r < 5; r++)
         {

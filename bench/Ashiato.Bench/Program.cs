@@ -18,7 +18,7 @@ const string Usage = """
       generate --tx N --out DIR [--seed S] [--no-xor]
           Only writes the synthetic blk files (e.g. to profile an ingest with perf).
       micro [--doc PATH | --no-doc]
-          Single-thread timings behind the findings: SHA-256 call overhead, XOR de-obfuscation loops.
+          Single-thread timings behind the findings: SHA-256 call overhead, the parser's bounds-check messages.
       child-ingest BLOCKS STORE [NETWORK|auto] [--alloc] [--commit-mb N]
           One ingest into a fresh store; prints a JSON line (used by `ingest`). --alloc samples allocations by type;
           --commit-mb overrides IngestOptions.CommitBytes (default 64).
@@ -60,7 +60,7 @@ switch (args[0])
         if (microDoc is not null)
         {
             DocFile.Upsert(microDoc, "micro", string.Join('\n', [
-                "## Micro: SHA-256 call overhead and XOR de-obfuscation",
+                "## Micro: SHA-256 call overhead, parser bounds checks",
                 string.Empty,
                 $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
                 $"`dotnet run -c Release --project bench/Ashiato.Bench -- micro`.",

@@ -173,8 +173,10 @@ internal sealed class SyntheticChainGenerator
         txs[0] = coinbase;
         if (anyWitness)
         {
+            // the commitment covers the wtxids with the coinbase's replaced by zero, so the coinbase can take it afterwards
             var commitment = BlockSerializer.ComputeWitnessCommitment(txs, reserved);
-            outputs.Add(new TxOutput(0, BlockSerializer.WitnessCommitmentScript(commitment)));
+            coinbase = coinbase with { Outputs = [.. outputs, new TxOutput(0, BlockSerializer.WitnessCommitmentScript(commitment))] };
+            txs[0] = coinbase;
         }
 
         txids[0] = TransactionSerializer.ComputeTxId(coinbase);
@@ -265,7 +267,11 @@ internal sealed class SyntheticChainGenerator
             _recentScripts[_recentCount++ % ReuseRing] = script;
         }
 
-        _chain.OutputsByKind[(int)KindOf(script)]++;
+        if (allowReuse)
+        {
+            _chain.OutputsByKind[(int)KindOf(script)]++; // non-coinbase outputs only
+        }
+
         return script;
     }
 

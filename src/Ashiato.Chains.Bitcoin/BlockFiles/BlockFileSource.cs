@@ -85,12 +85,25 @@ public sealed class BlockFileSource : IDisposable
     /// <summary>Reads one block's bytes (de-obfuscated).</summary>
     public byte[] Read(BlockLocation location)
     {
-        if (_hexBlocks.TryGetValue((int)location.Offset, out var hexBlock) && location.FileIndex == -1)
+        if (location.FileIndex == -1 && _hexBlocks.TryGetValue((int)location.Offset, out var hexBlock))
         {
             return hexBlock;
         }
 
         var buffer = new byte[location.Length];
+        ReadInto(location, buffer);
+        return buffer;
+    }
+
+    /// <summary>Reads one block's bytes (de-obfuscated) into <paramref name="destination"/>, which must hold Length bytes.</summary>
+    public void ReadInto(BlockLocation location, Span<byte> destination)
+    {
+        if (location.FileIndex == -1)
+        {
+            _hexBlocks[(int)location.Offset].CopyTo(destination);
+            return;
+        }
+
         if (_handleFile != location.FileIndex)
         {
             _handle?.Dispose();
@@ -98,14 +111,14 @@ public sealed class BlockFileSource : IDisposable
             _handleFile = location.FileIndex;
         }
 
-        var read = RandomAccess.Read(_handle!, buffer, location.Offset);
+        var target = destination[..location.Length];
+        var read = RandomAccess.Read(_handle!, target, location.Offset);
         if (read != location.Length)
         {
             throw new DataFormatException(_files[location.FileIndex], location.Offset, $"block of {location.Length} bytes could not be read (file changed?)");
         }
 
-        Deobfuscate(buffer, location.Offset);
-        return buffer;
+        Deobfuscate(target, location.Offset);
     }
 
     public void Dispose()

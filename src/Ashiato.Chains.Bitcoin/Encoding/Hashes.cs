@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Ashiato.Chains.Bitcoin.Encoding;
 
 /// <summary>
@@ -13,16 +11,14 @@ public static class Hashes
     public static void Sha256(ReadOnlySpan<byte> data, Span<byte> dest32)
     {
         CheckDestination(dest32, Sha256Size, nameof(dest32));
-        SHA256.HashData(data, dest32);
+        Sha256Hasher.ForThread.Hash(data, dest32);
     }
 
     /// <summary>SHA256(SHA256(data)): block hashes, txids, Base58Check checksums.</summary>
     public static void DoubleSha256(ReadOnlySpan<byte> data, Span<byte> dest32)
     {
         CheckDestination(dest32, Sha256Size, nameof(dest32));
-        Span<byte> first = stackalloc byte[Sha256Size];
-        SHA256.HashData(data, first);
-        SHA256.HashData(first, dest32);
+        Sha256Hasher.ForThread.DoubleHash(data, dest32);
     }
 
     /// <summary>RIPEMD-160 (our own implementation: .NET on Linux has none).</summary>
@@ -37,7 +33,7 @@ public static class Hashes
     {
         CheckDestination(dest20, Ripemd160Size, nameof(dest20));
         Span<byte> sha = stackalloc byte[Sha256Size];
-        SHA256.HashData(data, sha);
+        Sha256Hasher.ForThread.Hash(data, sha);
         Ripemd160Digest.Hash(sha, dest20);
     }
 

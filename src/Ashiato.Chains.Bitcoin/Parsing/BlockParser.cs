@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
+using Ashiato.Chains.Bitcoin.Encoding;
 using Ashiato.Core;
 
 namespace Ashiato.Chains.Bitcoin.Parsing;
@@ -14,7 +14,7 @@ public sealed class BlockParser
     public const int HeaderSize = 80;
     private const int MaxBlockBytes = 64 * 1024 * 1024;
 
-    private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Sha256Hasher _sha = new();
     private Hash256[] _merkle = new Hash256[64];
 
     /// <summary>Parses one block. <paramref name="source"/> and <paramref name="baseOffset"/> locate errors.</summary>
@@ -39,7 +39,9 @@ public sealed class BlockParser
         }
 
         block.Header = ReadHeader(span);
-        block.Hash = HashHeader(span[..HeaderSize]);
+        Span<byte> headerHash = stackalloc byte[32];
+        _sha.DoubleHash(span[..HeaderSize], headerHash);
+        block.Hash = new Hash256(headerHash);
         var r = new Reader(span, HeaderSize, source, baseOffset);
         var txCount = r.CompactSizeCount("transaction count", 60);
         if (txCount == 0)
@@ -119,8 +121,7 @@ public sealed class BlockParser
     public static Hash256 HashHeader(ReadOnlySpan<byte> header80)
     {
         Span<byte> h = stackalloc byte[32];
-        SHA256.HashData(header80, h);
-        SHA256.HashData(h, h);
+        Sha256Hasher.ForThread.DoubleHash(header80, h);
         return new Hash256(h);
     }
 
@@ -243,20 +244,20 @@ public sealed class BlockParser
         Span<byte> h = stackalloc byte[32];
         if (flags == 0)
         {
-            SHA256.HashData(span.Slice(start, tx.Size), h);
+            _sha.Hash(span.Slice(start, tx.Size), h);
             tx.StrippedSize = tx.Size;
         }
         else
         {
-            _sha.AppendData(span.Slice(start, 4));
-            _sha.AppendData(span[bodyStart..bodyEnd]);
-            _sha.AppendData(span.Slice(extraEnd, 4));
-            _sha.GetHashAndReset(h);
+            _sha.Append(span.Slice(start, 4));
+            _sha.Append(span[bodyStart..bodyEnd]);
+            _sha.Append(span.Slice(extraEnd, 4));
+            _sha.Finish(h);
             tx.StrippedSize = 4 + (bodyEnd - bodyStart) + 4;
             _ = witnessStart;
         }
 
-        SHA256.HashData(h, h);
+        _sha.Hash(h, h);
         tx.TxId = new Hash256(h);
     }
 
@@ -283,8 +284,7 @@ public sealed class BlockParser
             {
                 _merkle[i].WriteTo(pair);
                 _merkle[i + 1].WriteTo(pair[32..]);
-                SHA256.HashData(pair, h);
-                SHA256.HashData(h, h);
+                _sha.DoubleHash(pair, h);
                 _merkle[i / 2] = new Hash256(h);
             }
 
@@ -325,13 +325,13 @@ public sealed class BlockParser
 
         public byte Byte()
         {
-            Need(1, "byte");
+            Need(1, null);
             return _span[Position++];
         }
 
         public int Int32()
         {
-            Need(4, "int32");
+            Need(4, null);
             var v = BinaryPrimitives.ReadInt32LittleEndian(_span[Position..]);
             Position += 4;
             return v;
@@ -339,7 +339,7 @@ public sealed class BlockParser
 
         public uint UInt32()
         {
-            Need(4, "uint32");
+            Need(4, null);
             var v = BinaryPrimitives.ReadUInt32LittleEndian(_span[Position..]);
             Position += 4;
             return v;
@@ -347,7 +347,7 @@ public sealed class BlockParser
 
         public long Int64()
         {
-            Need(8, "int64");
+            Need(8, null);
             var v = BinaryPrimitives.ReadInt64LittleEndian(_span[Position..]);
             Position += 8;
             return v;
@@ -355,7 +355,7 @@ public sealed class BlockParser
 
         public ReadOnlySpan<byte> Bytes(int n)
         {
-            Need(n, $"{n} bytes");
+            Need(n, null);
             var s = _span.Slice(Position, n);
             Position += n;
             return s;
@@ -363,7 +363,7 @@ public sealed class BlockParser
 
         public void Skip(int n)
         {
-            Need(n, $"{n} bytes");
+            Need(n, null);
             Position += n;
         }
 
@@ -413,12 +413,16 @@ public sealed class BlockParser
             return (int)v;
         }
 
-        private readonly void Need(int n, string what)
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private readonly void Need(int n, string? what)
         {
             if (_span.Length - Position < n)
             {
-                throw Error($"truncated: needed {what}, {_span.Length - Position} bytes left");
+                throw Truncated(n, what);
             }
         }
+
+        private readonly DataFormatException Truncated(int n, string? what) =>
+            Error($"truncated: needed {what ?? $"{n} bytes"}, {_span.Length - Position} bytes left");
     }
 }

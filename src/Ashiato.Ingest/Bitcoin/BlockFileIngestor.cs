@@ -101,7 +101,9 @@ public sealed class BlockFileIngestor(StoreDirectory store, IngestOptions option
         var startOut = utxo.OutputCount;
         var fromHeight = utxo.TipHeight + 1;
         var writer = new BlockWriter();
-        var channel = Channel.CreateBounded<(ParsedBlock Block, long Bytes)>(new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<(ParsedBlock Block, byte[] Buffer, long Bytes)>(
+            new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
+        var pool = new System.Collections.Concurrent.ConcurrentQueue<ParsedBlock>();
         Exception? parseFault = null;
         long bytesRead = 0;
         var producer = Task.Run(async () =>
@@ -112,9 +114,11 @@ public sealed class BlockFileIngestor(StoreDirectory store, IngestOptions option
                 foreach (var loc in plan.Blocks)
                 {
                     ct.ThrowIfCancellationRequested();
-                    var raw = source.Read(loc);
-                    var parsed = parser.Parse(raw, source.Describe(loc), loc.Offset);
-                    await channel.Writer.WriteAsync((parsed, raw.Length), ct).ConfigureAwait(false);
+                    var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(loc.Length);
+                    source.ReadInto(loc, buffer);
+                    var reuse = pool.TryDequeue(out var free) ? free : null;
+                    var parsed = parser.Parse(buffer.AsMemory(0, loc.Length), source.Describe(loc), loc.Offset, reuse);
+                    await channel.Writer.WriteAsync((parsed, buffer, loc.Length), ct).ConfigureAwait(false);
                 }
             }
             catch (DataFormatException e)
@@ -132,7 +136,7 @@ public sealed class BlockFileIngestor(StoreDirectory store, IngestOptions option
         var added = 0;
         try
         {
-            await foreach (var (block, bytes) in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            await foreach (var (block, buffer, bytes) in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 if (added == 0 && !plan.Anchored && utxo.BlockCount == 0)
                 {
@@ -143,6 +147,8 @@ public sealed class BlockFileIngestor(StoreDirectory store, IngestOptions option
                 }
 
                 await writer.WriteAsync(batch, block, null, ct).ConfigureAwait(false);
+                pool.Enqueue(block);
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
                 added++;
                 bytesRead += bytes;
                 progress?.Report(new IngestProgress("ingesting", added, plan.Blocks.Count, batch.NextHeight - 1));

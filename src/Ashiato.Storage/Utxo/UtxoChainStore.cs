@@ -480,7 +480,7 @@ public sealed partial class UtxoChainStore : IDisposable
     {
         if ((id + 1) * 2 >= _txIndex.Capacity)
         {
-            _txIndex = Grow(_txIndex, "tx", id, (index, count) => RebuildTxIndex(index, count, batch));
+            GrowTxIndex(id, batch);
         }
 
         _txIndex.Insert(txid.Low64, id, id);
@@ -490,11 +490,18 @@ public sealed partial class UtxoChainStore : IDisposable
     {
         if ((id + 1) * 2 >= _addressIndex.Capacity)
         {
-            _addressIndex = Grow(_addressIndex, "addr", id, (index, count) => RebuildAddressIndex(index, count, batch));
+            GrowAddressIndex(id, batch);
         }
 
         _addressIndex.Insert(AddressHash(key), id, id);
     }
+
+    // separate methods: a lambda capturing the batch in the callers would allocate a closure on every call
+    private void GrowTxIndex(long count, WriteBatch batch) =>
+        _txIndex = Grow(_txIndex, "tx", count, (index, n) => RebuildTxIndex(index, n, batch));
+
+    private void GrowAddressIndex(long count, WriteBatch batch) =>
+        _addressIndex = Grow(_addressIndex, "addr", count, (index, n) => RebuildAddressIndex(index, n, batch));
 
     private HashIndex Grow(HashIndex old, string prefix, long count, Action<HashIndex, long> rebuild)
     {

@@ -183,24 +183,18 @@ public sealed class BitcoinEtlExporter(UtxoViews views, bool streamFields = fals
         _json.EndArray();
     }
 
-    private string InputsJson(TxView tx)
-    {
-        var w = new BitcoinEtlExporter(views);
-        w._json.BeginObject();
-        w.WriteInputs(tx);
-        w._json.EndObject();
-        var line = w._json.TakeLine();
-        return line["{\"inputs\": ".Length..^1];
-    }
+    private string InputsJson(TxView tx) => NestedJson("inputs", w => w.WriteInputs(tx));
 
-    private string OutputsJson(TxView tx)
+    private string OutputsJson(TxView tx) => NestedJson("outputs", w => w.WriteOutputs(tx));
+
+    /// <summary>The JSON array one field would hold, for a CSV cell.</summary>
+    private string NestedJson(string field, Action<BitcoinEtlExporter> write)
     {
         var w = new BitcoinEtlExporter(views);
         w._json.BeginObject();
-        w.WriteOutputs(tx);
+        write(w);
         w._json.EndObject();
-        var line = w._json.TakeLine();
-        return line["{\"outputs\": ".Length..^1];
+        return w._json.TakeLine()[$"{{\"{field}\": ".Length..^1];
     }
 
     private static string N(long? v) => v is { } x ? x.ToString(CultureInfo.InvariantCulture) : "";

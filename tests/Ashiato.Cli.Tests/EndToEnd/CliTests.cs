@@ -222,5 +222,12 @@ public sealed class CliTests
         Assert.Equal("hash,size,stripped_size,weight,number,version,merkle_root,timestamp,nonce,bits,coinbase_param,transaction_count", lines[0]);
         Assert.Equal(11, lines.Length);
         Assert.StartsWith("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f,285,285,1140,0,1,", lines[1], StringComparison.Ordinal);
+
+        var (_, txCsv, _) = await cli.RunAsync("export", "transactions", "--format", "csv", "--from", "170", "--to", "170");
+        var rows = txCsv.TrimEnd('\n').Split('\n');
+        Assert.Equal(3, rows.Length);
+        Assert.StartsWith("f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16,275,275,1,0,170,", rows[2], StringComparison.Ordinal);
+        Assert.Contains("\"[{\"\"index\"\": 0, \"\"spent_transaction_hash\"\": \"\"0437cd7f", rows[2], StringComparison.Ordinal);
+        Assert.EndsWith(",1,2,5000000000,5000000000,0", rows[2], StringComparison.Ordinal);
     }
 }

@@ -77,7 +77,7 @@ internal sealed class Dataset
     /// <summary>Block files in a directory, loaded into memory in best-chain order (as the ingest selects it).</summary>
     public static Dataset FromBlockFiles(string key, string title, string blocksPath, Network? network)
     {
-        var source = BlockFileSource.Open(blocksPath, network);
+        using var source = BlockFileSource.Open(blocksPath, network);
         if (source.Fault is not null)
         {
             throw source.Fault;

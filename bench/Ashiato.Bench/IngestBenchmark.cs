@@ -282,7 +282,7 @@ internal static class IngestBenchmark
 
     private static void ReadAll(string path, Chains.Bitcoin.Network? network)
     {
-        var source = BlockFileSource.Open(path, network);
+        using var source = BlockFileSource.Open(path, network);
         long n = 0;
         foreach (var loc in source.Blocks)
         {

@@ -39,7 +39,7 @@ internal static class StagedIngest
         var gen2 = GC.CollectionCount(2);
         var total = Stopwatch.StartNew();
         var sw = Stopwatch.StartNew();
-        var source = BlockFileSource.Open(blocks, network);
+        using var source = BlockFileSource.Open(blocks, network);
         var net = network ?? source.MagicNetworks[0];
         var scan = sw.Elapsed.TotalSeconds;
 
@@ -47,7 +47,7 @@ internal static class StagedIngest
         using var utxo = store.OpenUtxoChain(net.Name, net, create: true, options.KeepInputScripts);
         var plan = ChainSelector.Select(source.Blocks, b => b.Hash, b => b.Header, new EmptyStore(), net.GenesisHash);
         var parser = new BlockParser();
-        var writer = new BlockWriter();
+        var writer = new BlockWriter(net);
         var batch = utxo.BeginBatch();
         var lastCommit = Stopwatch.StartNew();
         double read = 0, parse = 0, write = 0, commit = 0;

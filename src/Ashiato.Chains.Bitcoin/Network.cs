@@ -38,15 +38,30 @@ public sealed record Network(
     /// <summary>Litecoin encodes P2SH with the newer prefix (M…, Q… on test networks), as Litecoin Core does.</summary>
     public static readonly Network LitecoinMain = new(
         "litecoin", "litecoin", [0xfb, 0xc0, 0xb6, 0xdb], 0x30, 0x32, "ltc",
-        Hash256.Parse("12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2"), true);
+        Hash256.Parse("12a765e31ffd4059bada1e25190f6e98c99d9714d334efa41a195a7e7e04bfe2"), true)
+    {
+        LegacyScriptHashPrefix = 0x05,
+    };
 
     public static readonly Network LitecoinTestnet = new(
         "litecoin-testnet", "litecoin", [0xfd, 0xd2, 0xc8, 0xf1], 0x6f, 0x3a, "tltc",
-        Hash256.Parse("4966625a4b2851d9fdee139e56211a0d88575f59ed816ff5e6a63deb4e3e29a0"), true);
+        Hash256.Parse("4966625a4b2851d9fdee139e56211a0d88575f59ed816ff5e6a63deb4e3e29a0"), true)
+    {
+        LegacyScriptHashPrefix = 0xc4,
+    };
 
     public static readonly Network LitecoinRegtest = new(
         "litecoin-regtest", "litecoin", [0xfa, 0xbf, 0xb5, 0xda], 0x6f, 0x3a, "rltc",
-        Hash256.Parse("530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9"), true);
+        Hash256.Parse("530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9"), true)
+    {
+        LegacyScriptHashPrefix = 0xc4,
+    };
+
+    /// <summary>
+    /// A P2SH prefix still accepted when parsing but no longer used for display (Litecoin's old 3…/2… addresses, which
+    /// Litecoin Core also accepts). The same script hash as the current prefix: one address in the store.
+    /// </summary>
+    public byte? LegacyScriptHashPrefix { get; init; }
 
     public static IReadOnlyList<Network> All { get; } =
     [
@@ -88,6 +103,13 @@ public sealed record Network(
 
         return result;
     }
+
+    /// <summary>
+    /// Litecoin MWEB scripts in transparent outputs: peg-ins (witness v9) and the HogEx's HogAddr (witness v8), each with a
+    /// 32-byte program. Litecoin Core types them witness_mweb_pegin / witness_mweb_hogaddr and shows no address for them.
+    /// </summary>
+    public bool IsMwebScript(ReadOnlySpan<byte> script) =>
+        HasMweb && script.Length == 34 && (script[0] == 0x58 || script[0] == 0x59) && script[1] == 32;
 
     public override string ToString() => Name;
 }

@@ -186,7 +186,7 @@ public sealed class UtxoViews(UtxoChainStore store)
         else
         {
             var (kind, payload) = store.GetAddress(ext.AddressId);
-            if (kind == AddressKind.WitnessUnknown && ScriptClassifier.BuildScript(kind, payload) is { } mweb && IsMwebScript(mweb))
+            if (kind == AddressKind.WitnessUnknown && ScriptClassifier.BuildScript(kind, payload) is { } mweb && Network.IsMwebScript(mweb))
             {
                 (reqSigs, type, addresses) = Describe(mweb);
             }
@@ -220,7 +220,7 @@ public sealed class UtxoViews(UtxoChainStore store)
     {
         var type = ScriptClassifier.Classify(script, _payload, out _, out _, out var reqSigs);
         var addresses = AddressCodec.LegacyCoreAddresses(Network, script);
-        if (addresses.Count == 0 || IsMwebScript(script))
+        if (addresses.Count == 0 || Network.IsMwebScript(script))
         {
             Span<byte> h = stackalloc byte[32];
             SHA256.HashData(script, h);
@@ -231,10 +231,4 @@ public sealed class UtxoViews(UtxoChainStore store)
         return (type == ScriptType.WitnessUnknown ? 1 : reqSigs == 0 ? null : reqSigs, ScriptTypeNames.CoreName(type), addresses);
     }
 
-    /// <summary>
-    /// Litecoin's MWEB peg-in (witness v9) and HogEx (witness v8) outputs, 32-byte programs: Litecoin Core types them
-    /// witness_mweb_pegin / witness_mweb_hogaddr and prints no address, so bitcoin-etl rewrites them to nonstandard.
-    /// </summary>
-    private bool IsMwebScript(ReadOnlySpan<byte> script) =>
-        Network.HasMweb && script.Length == 34 && script[0] is 0x58 or 0x59 && script[1] == 32;
 }

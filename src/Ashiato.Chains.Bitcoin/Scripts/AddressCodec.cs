@@ -89,7 +89,7 @@ public static class AddressCodec
             {
                 kind = AddressKind.PubKeyHash;
             }
-            else if (prefix == network.ScriptHashPrefix)
+            else if (prefix == network.ScriptHashPrefix || prefix == network.LegacyScriptHashPrefix)
             {
                 kind = AddressKind.ScriptHash;
             }

@@ -100,7 +100,7 @@ public sealed class BlockFileIngestor(StoreDirectory store, IngestOptions option
         var startIn = utxo.InputCount;
         var startOut = utxo.OutputCount;
         var fromHeight = utxo.TipHeight + 1;
-        var writer = new BlockWriter();
+        var writer = new BlockWriter(utxo.Network);
         var channel = Channel.CreateBounded<(ParsedBlock Block, byte[] Buffer, long Bytes)>(
             new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true });
         var pool = new System.Collections.Concurrent.ConcurrentQueue<ParsedBlock>();

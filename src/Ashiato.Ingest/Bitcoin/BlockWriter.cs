@@ -1,3 +1,4 @@
+using Ashiato.Chains.Bitcoin;
 using Ashiato.Chains.Bitcoin.Parsing;
 using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Core;
@@ -21,7 +22,7 @@ public sealed record ExternalOutput(long Value, byte[] Script);
 /// store (and the block itself), and records inputs whose spent output is not in the store as external —
 /// resolved through a node when one is given, otherwise unresolved. Never guesses.
 /// </summary>
-public sealed class BlockWriter
+public sealed class BlockWriter(Network network)
 {
     private readonly byte[] _payload = new byte[ScriptClassifier.MaxPayload];
     private readonly List<(Hash256, uint)> _missing = [];
@@ -76,6 +77,21 @@ public sealed class BlockWriter
         return any;
     }
 
+    /// <summary>Classifies a script; Litecoin's MWEB peg-in and HogAddr scripts are kept as nonstandard (no address), as Litecoin Core shows them.</summary>
+    private ScriptType Classify(ReadOnlySpan<byte> script, out int payloadLength, out AddressKind kind)
+    {
+        var type = ScriptClassifier.Classify(script, _payload, out payloadLength, out kind, out _);
+        if (type == ScriptType.WitnessUnknown && network.IsMwebScript(script))
+        {
+            System.Security.Cryptography.SHA256.HashData(script, _payload);
+            payloadLength = 32;
+            kind = AddressKind.Nonstandard;
+            type = ScriptType.Nonstandard;
+        }
+
+        return type;
+    }
+
     private void Write(WriteBatch batch, ParsedBlock block, IReadOnlyDictionary<(Hash256 TxId, uint Vout), ExternalOutput>? fetched)
     {
         var raw = block.Raw.Span;
@@ -102,7 +118,7 @@ public sealed class BlockWriter
                 }
                 else if (fetched is not null && fetched.TryGetValue((input.PrevTxId, input.PrevIndex), out var ext))
                 {
-                    var type = ScriptClassifier.Classify(ext.Script, _payload, out var len, out var kind, out _);
+                    var type = Classify(ext.Script, out var len, out var kind);
                     batch.AddExternalInput(input.PrevTxId, input.PrevIndex, true, ext.Value, type, kind, _payload.AsSpan(0, len),
                         script, input.Sequence, witness);
                     NodeResolvedInputs++;
@@ -119,7 +135,7 @@ public sealed class BlockWriter
             {
                 ref readonly var output = ref block.Outputs[tx.FirstOutput + o];
                 var script = raw.Slice(output.ScriptOffset, output.ScriptLength);
-                var type = ScriptClassifier.Classify(script, _payload, out var len, out var kind, out _);
+                var type = Classify(script, out var len, out var kind);
                 batch.AddOutput(output.Value, type, kind, _payload.AsSpan(0, len), script);
             }
 

@@ -33,7 +33,7 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
         var startIn = utxo.InputCount;
         var startOut = utxo.OutputCount;
         var fromHeight = utxo.BlockCount == 0 ? request.From ?? 0 : utxo.TipHeight + 1;
-        var writer = new BlockWriter();
+        var writer = new BlockWriter(utxo.Network);
         var prevouts = new RpcPrevoutSource(rpc);
         var added = 0;
         var rolledBack = 0;
@@ -132,7 +132,17 @@ public sealed class RpcIngestor(StoreDirectory store, BitcoinRpcClient rpc, Inge
         var rolled = utxo.TipHeight - h;
         while (h >= utxo.BaseHeight)
         {
-            var nodeHash = await _fetcher.GetBlockHashAsync(h, ct).ConfigureAwait(false);
+            Hash256 nodeHash;
+            try
+            {
+                nodeHash = await _fetcher.GetBlockHashAsync(h, ct).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (e.Code == -8)
+            {
+                h--; // the node's chain got shorter since getblockcount (a reorg in progress): look lower
+                continue;
+            }
+
             if (nodeHash == utxo.GetBlockHash(h))
             {
                 break;

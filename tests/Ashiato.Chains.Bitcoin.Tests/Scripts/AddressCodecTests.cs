@@ -98,7 +98,6 @@ public class AddressCodecTests
     [InlineData("bitcoin", "ltc1qj08ys4ct2hzzc2hcz6h2hgrvlmsjynawmt3sjh")]
     [InlineData("litecoin", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa")] // Bitcoin on Litecoin
     [InlineData("litecoin", "bc1qj08ys4ct2hzzc2hcz6h2hgrvlmsjynawlht528")]
-    [InlineData("litecoin", "36j4NfKv6Akva9amjWrLG6MuSQym1GuEmm")] // Litecoin's deprecated 3… P2SH is not accepted
     [InlineData("litecoin-testnet", "ltc1qj08ys4ct2hzzc2hcz6h2hgrvlmsjynawmt3sjh")]
     [InlineData("litecoin-regtest", "tltc1qj08ys4ct2hzzc2hcz6h2hgrvlmsjynawvejepa")]
     [InlineData("bitcoin", "tc1qw508d6qejxtdg4y5r3zarvary0c5xw7kg3g4ty")] // BIP173 invalid HRP
@@ -115,6 +114,19 @@ public class AddressCodecTests
         Assert.False(AddressCodec.TryParse(Net(network), address, out var kind, out var payload));
         Assert.Equal(AddressKind.None, kind);
         Assert.Empty(payload);
+    }
+
+    [Fact]
+    public void TryParse_LitecoinLegacyThreeAddress_IsTheSameScriptHashAsItsMAddress()
+    {
+        // Litecoin Core still accepts the old 3… P2SH form; it names the same script hash as the M… form it displays.
+        Assert.True(AddressCodec.TryParse(Network.LitecoinMain, "36j4NfKv6Akva9amjWrLG6MuSQym1GuEmm", out var kind, out var payload));
+        Assert.Equal(AddressKind.ScriptHash, kind);
+        var display = AddressCodec.Encode(Network.LitecoinMain, kind, payload);
+        Assert.StartsWith("M", display, StringComparison.Ordinal);
+        Assert.True(AddressCodec.TryParse(Network.LitecoinMain, display, out var kind2, out var payload2));
+        Assert.Equal(kind, kind2);
+        Assert.Equal(payload, payload2);
     }
 
     [Fact]

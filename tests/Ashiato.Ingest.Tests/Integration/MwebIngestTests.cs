@@ -70,6 +70,14 @@ public sealed class MwebIngestTests(LitecoindFixture fixture)
                     {
                         Assert.Equal(TxFlags.None, utxo.GetTx(meta.FirstTx + t).Meta.Flags & TxFlags.HogEx);
                     }
+
+                    if (mweb)
+                    {
+                        // the HogAddr output (witness v8) has no address on the node: stored as nonstandard, never as a made-up address
+                        var hogAddr = utxo.GetOutput(last.FirstOutput);
+                        Assert.Equal(Ashiato.Chains.Bitcoin.Scripts.ScriptType.Nonstandard, hogAddr.Type);
+                        Assert.Equal(Ashiato.Chains.Bitcoin.Scripts.AddressKind.Nonstandard, utxo.GetAddress(hogAddr.AddressId).Kind);
+                    }
                 }
 
                 var pegInTx = utxo.FindTx(Hash256.Parse(pegIn));

@@ -451,6 +451,7 @@ public sealed partial class UtxoChainStore : IDisposable
         }
 
         DeleteUnreferencedIndexes();
+        CompactTail();
     }
 
     /// <summary>Drops an uncommitted batch (its index entries become stale and are ignored).</summary>

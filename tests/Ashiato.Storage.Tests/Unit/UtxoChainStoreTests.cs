@@ -175,6 +175,57 @@ public sealed class UtxoChainStoreTests : IDisposable
     }
 
     [Fact]
+    public void ManySmallCommits_AreCompacted_AndReadExactlyLikeOneBigSegment()
+    {
+        using (var store = Open())
+        {
+            Build(store, "a", Enumerable.Repeat(2, 40).ToArray());
+            Assert.True(store.Segments.Count < 40, $"{store.Segments.Count} segments: no compaction");
+        }
+
+        var other = Path.Combine(Path.GetTempPath(), $"ashiato-store-{Guid.NewGuid():N}");
+        try
+        {
+            using var merged = Open();
+            using var single = UtxoChainStore.Open(other, "test", Network.BitcoinRegtest, create: true);
+            Build(single, "a", 80);
+            Assert.Single(single.Segments);
+            Assert.Equal(single.TxCount, merged.TxCount);
+            Assert.Equal(single.AddressCount, merged.AddressCount);
+            for (var n = 0; n < 80; n++)
+            {
+                Assert.Equal(single.GetBlockHash(n), merged.GetBlockHash(n));
+                var id = merged.FindTx(SyntheticChain.Hash("a", n, "coinbase"));
+                Assert.Equal(single.FindTx(SyntheticChain.Hash("a", n, "coinbase")), id);
+                var (a, b) = (single.GetTx(id), merged.GetTx(id));
+                Assert.Equal((a.TxId, a.FirstInput, a.InputCount, a.FirstOutput, a.OutputCount, a.Height, a.Meta.Version, a.Meta.Flags),
+                    (b.TxId, b.FirstInput, b.InputCount, b.FirstOutput, b.OutputCount, b.Height, b.Meta.Version, b.Meta.Flags));
+            }
+
+            for (long o = 0; o < merged.OutputCount; o++)
+            {
+                Assert.Equal(single.GetOutput(o), merged.GetOutput(o));
+            }
+
+            for (long i = 0; i < merged.InputCount; i++)
+            {
+                Assert.Equal(single.GetInput(i).Prev, merged.GetInput(i).Prev);
+                Assert.Equal(single.GetInputScript(i).ToArray(), merged.GetInputScript(i).ToArray());
+            }
+
+            for (uint a = 0; a < merged.AddressCount; a++)
+            {
+                Assert.Equal(single.GetAddress(a).Payload, merged.GetAddress(a).Payload);
+                Assert.Equal(single.GetPostings(a).ToList(), merged.GetPostings(a).ToList());
+            }
+        }
+        finally
+        {
+            Directory.Delete(other, recursive: true);
+        }
+    }
+
+    [Fact]
     public void WrongFormatVersion_IsAClearError()
     {
         using (var store = Open())

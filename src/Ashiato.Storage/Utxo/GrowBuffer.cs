@@ -45,6 +45,13 @@ internal sealed class GrowBuffer
 
     public void Clear() => Length = 0;
 
+    /// <summary>Empties the buffer, keeping its capacity, and returns it.</summary>
+    public GrowBuffer Cleared()
+    {
+        Length = 0;
+        return this;
+    }
+
     private void Ensure(int extra)
     {
         if (Length + extra > _data.Length)
@@ -68,6 +75,14 @@ internal sealed class BlobColumn
     public GrowBuffer Data { get; } = new(64 * 1024);
 
     public int Count => Math.Max(0, (Offsets.Length / 4) - 1);
+
+    /// <summary>Empties the column, keeping its capacity, and returns it.</summary>
+    public BlobColumn Cleared()
+    {
+        Offsets.Clear();
+        Data.Clear();
+        return this;
+    }
 
     public void Add(ReadOnlySpan<byte> item)
     {

@@ -23,6 +23,7 @@ public sealed partial class UtxoChainStore : IDisposable
     private Dictionary<Hash256, int>? _heightByHash;
     private WriteBatch? _batch;
     private readonly byte[] _keyBuffer = new byte[2 + 64];
+    private WriteBatch? _spare;
 
     private UtxoChainStore(string directory, Manifest manifest, Network network)
     {
@@ -390,7 +391,8 @@ public sealed partial class UtxoChainStore : IDisposable
             throw new InvalidOperationException("a batch is already open");
         }
 
-        _batch = new WriteBatch(this, _manifest);
+        _batch = new WriteBatch(this, _manifest, _spare);
+        _spare = null;
         return _batch;
     }
 
@@ -422,6 +424,7 @@ public sealed partial class UtxoChainStore : IDisposable
         _batch = null;
         if (batch.BlockCount == 0)
         {
+            _spare = batch;
             return;
         }
 
@@ -451,6 +454,7 @@ public sealed partial class UtxoChainStore : IDisposable
         }
 
         DeleteUnreferencedIndexes();
+        _spare = batch; // its files are written: the next batch reuses its buffers
         CompactTail();
     }
 
@@ -460,6 +464,7 @@ public sealed partial class UtxoChainStore : IDisposable
         if (batch == _batch)
         {
             _batch = null;
+            _spare = batch;
         }
     }
 

@@ -12,25 +12,25 @@ namespace Ashiato.Storage.Utxo;
 /// </summary>
 public sealed class WriteBatch
 {
-    internal readonly GrowBuffer BlockHashes = new();
-    internal readonly GrowBuffer BlockHeaders = new();
-    internal readonly GrowBuffer BlockMetas = new();
-    internal readonly GrowBuffer TxIds = new(1 << 16);
-    internal readonly GrowBuffer TxMetas = new(1 << 16);
-    internal readonly GrowBuffer InPrev = new(1 << 16);
-    internal readonly GrowBuffer InSeq = new(1 << 16);
-    internal readonly BlobColumn InScripts = new();
-    internal readonly BlobColumn InWitnesses = new();
-    internal readonly GrowBuffer InExternal = new();
-    internal readonly GrowBuffer OutValues = new(1 << 16);
-    internal readonly GrowBuffer OutAddresses = new(1 << 16);
-    internal readonly GrowBuffer OutTypes = new(1 << 14);
-    internal readonly GrowBuffer OutScriptIds = new();
-    internal readonly BlobColumn OutScripts = new();
-    internal readonly BlobColumn AddressKeys = new();
+    internal readonly GrowBuffer BlockHashes;
+    internal readonly GrowBuffer BlockHeaders;
+    internal readonly GrowBuffer BlockMetas;
+    internal readonly GrowBuffer TxIds;
+    internal readonly GrowBuffer TxMetas;
+    internal readonly GrowBuffer InPrev;
+    internal readonly GrowBuffer InSeq;
+    internal readonly BlobColumn InScripts;
+    internal readonly BlobColumn InWitnesses;
+    internal readonly GrowBuffer InExternal;
+    internal readonly GrowBuffer OutValues;
+    internal readonly GrowBuffer OutAddresses;
+    internal readonly GrowBuffer OutTypes;
+    internal readonly GrowBuffer OutScriptIds;
+    internal readonly BlobColumn OutScripts;
+    internal readonly BlobColumn AddressKeys;
 
     /// <summary>(address id, posting entry) in order of appearance; sorted stably into CSR at commit.</summary>
-    internal readonly GrowBuffer PostingPairs = new(1 << 16);
+    internal readonly GrowBuffer PostingPairs;
 
     private readonly UtxoChainStore _store;
     private int _blockTxStart;
@@ -46,9 +46,27 @@ public sealed class WriteBatch
     private long _blockFirstOutput;
     private long _blockFirstAddress;
 
-    internal WriteBatch(UtxoChainStore store, Manifest manifest)
+    /// <param name="recycle">A committed or abandoned batch whose column buffers are reused (no regrowing per batch).</param>
+    internal WriteBatch(UtxoChainStore store, Manifest manifest, WriteBatch? recycle)
     {
         _store = store;
+        BlockHashes = recycle?.BlockHashes.Cleared() ?? new();
+        BlockHeaders = recycle?.BlockHeaders.Cleared() ?? new();
+        BlockMetas = recycle?.BlockMetas.Cleared() ?? new();
+        TxIds = recycle?.TxIds.Cleared() ?? new(1 << 16);
+        TxMetas = recycle?.TxMetas.Cleared() ?? new(1 << 16);
+        InPrev = recycle?.InPrev.Cleared() ?? new(1 << 16);
+        InSeq = recycle?.InSeq.Cleared() ?? new(1 << 16);
+        InScripts = recycle?.InScripts.Cleared() ?? new();
+        InWitnesses = recycle?.InWitnesses.Cleared() ?? new();
+        InExternal = recycle?.InExternal.Cleared() ?? new();
+        OutValues = recycle?.OutValues.Cleared() ?? new(1 << 16);
+        OutAddresses = recycle?.OutAddresses.Cleared() ?? new(1 << 16);
+        OutTypes = recycle?.OutTypes.Cleared() ?? new(1 << 14);
+        OutScriptIds = recycle?.OutScriptIds.Cleared() ?? new();
+        OutScripts = recycle?.OutScripts.Cleared() ?? new();
+        AddressKeys = recycle?.AddressKeys.Cleared() ?? new();
+        PostingPairs = recycle?.PostingPairs.Cleared() ?? new(1 << 16);
         FirstHeight = manifest.BlockCount == 0 ? manifest.BaseHeight : manifest.BaseHeight + manifest.BlockCount;
         TxBase = manifest.TxCount;
         InputBase = manifest.InputCount;

@@ -181,7 +181,6 @@ public sealed class BlockParser
         }
 
         var bodyEnd = r.Position;
-        var witnessStart = r.Position;
         if ((flags & 1) != 0)
         {
             var any = false;
@@ -254,7 +253,6 @@ public sealed class BlockParser
             _sha.Append(span.Slice(extraEnd, 4));
             _sha.Finish(h);
             tx.StrippedSize = 4 + (bodyEnd - bodyStart) + 4;
-            _ = witnessStart;
         }
 
         _sha.Hash(h, h);

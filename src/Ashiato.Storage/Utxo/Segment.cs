@@ -155,7 +155,7 @@ public sealed class Segment : IDisposable
 
     public uint PostingEntry(long index) => _files[Columns.PostingEntries].Read<uint>(index);
 
-    /// <summary>Local tx index containing a local input or output (binary search over tx.meta starts).</summary>
+    /// <summary>Local tx index containing a local input or output: the last transaction whose first input/output is at or before it.</summary>
     public long TxOfLocal(long local, bool input)
     {
         var meta = _files[Columns.TxMeta];
@@ -172,20 +172,6 @@ public sealed class Segment : IDisposable
             else
             {
                 hi = mid - 1;
-            }
-        }
-
-        // skip txs with no inputs/outputs at this start (cannot own the item)
-        while (lo + 1 < Info.TxCount)
-        {
-            var next = meta.Read<TxMeta>(lo + 1);
-            if ((input ? next.InputLocal : next.OutputLocal) <= local)
-            {
-                lo++;
-            }
-            else
-            {
-                break;
             }
         }
 

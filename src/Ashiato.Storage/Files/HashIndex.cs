@@ -144,6 +144,12 @@ public sealed unsafe class HashIndex : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (_view is not null)
         {
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
@@ -152,6 +158,8 @@ public sealed unsafe class HashIndex : IDisposable
 
         _map?.Dispose();
     }
+
+    private bool _disposed;
 
     /// <summary>64-bit mix (splitmix64 finaliser) for keys that are not already uniform.</summary>
     public static ulong Mix(ulong x)

@@ -64,6 +64,12 @@ public sealed unsafe class MappedFile : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (_view is not null)
         {
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
@@ -72,4 +78,6 @@ public sealed unsafe class MappedFile : IDisposable
 
         _map?.Dispose();
     }
+
+    private bool _disposed;
 }

@@ -24,6 +24,8 @@ public sealed partial class UtxoChainStore : IDisposable
     private WriteBatch? _batch;
     private readonly byte[] _keyBuffer = new byte[2 + 64];
     private WriteBatch? _spare;
+    private FileStream? _lock;
+    private bool _disposed;
 
     private UtxoChainStore(string directory, Manifest manifest, Network network)
     {
@@ -96,12 +98,61 @@ public sealed partial class UtxoChainStore : IDisposable
         }
 
         var store = new UtxoChainStore(directory, manifest, storedNetwork);
-        store.Recover();
+        try
+        {
+            // Writers hold the chain's lock for their lifetime; a reader takes it only to tidy up after a crash.
+            store._lock = TryLock(directory);
+            if (create && store._lock is null)
+            {
+                throw new UserErrorException($"chain '{chain}' is being written by another ashiato process ({directory}); wait for it to finish");
+            }
+
+            store.Recover(tidy: store._lock is not null);
+            if (!create)
+            {
+                store._lock?.Dispose();
+                store._lock = null;
+            }
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+
         return store;
     }
 
-    private void Recover()
+    /// <summary>An exclusive lock on the chain (flock on Unix; released by the OS if the process dies), or null if taken.</summary>
+    private static FileStream? TryLock(string directory)
     {
+        try
+        {
+            return new FileStream(Path.Combine(directory, "LOCK"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private void Recover(bool tidy)
+    {
+        foreach (var info in _manifest.Segments)
+        {
+            _segments.Add(new Segment(Path.Combine(Directory, info.Name), info));
+        }
+
+        if (!tidy)
+        {
+            // another process is writing: what the manifest does not list may be its segment in progress
+            _txIndex = HashIndex.TryOpen(Path.Combine(Directory, _manifest.TxIndex.File), _manifest.TxIndex.Capacity)
+                ?? throw new UserErrorException($"{Directory}: the txid index is being rebuilt by the process writing this chain; try again when it finishes");
+            _addressIndex = HashIndex.TryOpen(Path.Combine(Directory, _manifest.AddressIndex.File), _manifest.AddressIndex.Capacity)
+                ?? throw new UserErrorException($"{Directory}: the address index is being rebuilt by the process writing this chain; try again when it finishes");
+            return;
+        }
+
         var listed = _manifest.Segments.Select(s => s.Name).ToHashSet();
         foreach (var dir in System.IO.Directory.EnumerateDirectories(Directory, "seg-*"))
         {
@@ -114,11 +165,6 @@ public sealed partial class UtxoChainStore : IDisposable
         foreach (var tmp in System.IO.Directory.EnumerateFiles(Directory, "*.tmp"))
         {
             File.Delete(tmp);
-        }
-
-        foreach (var info in _manifest.Segments)
-        {
-            _segments.Add(new Segment(Path.Combine(Directory, info.Name), info));
         }
 
         _txIndex = OpenIndex(_manifest.TxIndex, "tx", TxCount, RebuildTxIndex);
@@ -639,6 +685,12 @@ public sealed partial class UtxoChainStore : IDisposable
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         foreach (var s in _segments)
         {
             s.Dispose();
@@ -646,6 +698,7 @@ public sealed partial class UtxoChainStore : IDisposable
 
         _txIndex?.Dispose();
         _addressIndex?.Dispose();
+        _lock?.Dispose();
     }
 }
 

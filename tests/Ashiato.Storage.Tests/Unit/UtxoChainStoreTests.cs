@@ -226,6 +226,29 @@ public sealed class UtxoChainStoreTests : IDisposable
     }
 
     [Fact]
+    public void SecondWriter_IsRefused_AndAReaderLeavesTheWritersUnlistedSegmentAlone()
+    {
+        using var writer = Open();
+        Build(writer, "a", 3);
+        var inProgress = Path.Combine(_dir, "seg-77777777");
+        Directory.CreateDirectory(inProgress); // as if the writer were between writing a segment and its manifest
+
+        var e = Assert.Throws<UserErrorException>(() => Open());
+        Assert.Contains("being written by another", e.Message, StringComparison.Ordinal);
+
+        using (var reader = UtxoChainStore.Open(_dir, "test", null, create: false))
+        {
+            Assert.Equal(3, reader.BlockCount);
+            Assert.True(reader.FindTx(SyntheticChain.Hash("a", 2, "spend")) >= 0);
+        }
+
+        Assert.True(Directory.Exists(inProgress));
+        writer.Dispose();
+        using var next = Open(); // the lock is free again; the leftover is tidied
+        Assert.False(Directory.Exists(inProgress));
+    }
+
+    [Fact]
     public void WrongFormatVersion_IsAClearError()
     {
         using (var store = Open())

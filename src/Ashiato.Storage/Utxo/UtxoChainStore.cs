@@ -221,15 +221,8 @@ public sealed partial class UtxoChainStore : IDisposable
             throw new UserErrorException($"block {height} is not in the store (heights {BaseHeight}..{TipHeight})");
         }
 
-        foreach (var s in _segments)
-        {
-            if (height < s.Info.FirstHeight + s.Info.BlockCount)
-            {
-                return (s, height - s.Info.FirstHeight);
-            }
-        }
-
-        throw new InvalidOperationException("segment list inconsistent");
+        var segment = SegmentOf(height, i => i.FirstHeight, i => i.BlockCount);
+        return (segment, height - segment.Info.FirstHeight);
     }
 
     public Hash256 GetBlockHash(int height)

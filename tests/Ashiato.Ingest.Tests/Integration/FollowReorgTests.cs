@@ -73,10 +73,7 @@ public sealed class FollowReorgTests
         using var fresh = new TempStore();
         await fresh.IngestRpcAsync(node, null, tip, ct);
         Assert.Equal(fresh.Shape(), store.Shape());
-        var (freshBlocks, freshTxs) = fresh.Export();
-        var (blocks, txs) = store.Export();
-        ExportAssert.Identical(freshBlocks, blocks, "exported blocks (fresh vs followed)");
-        ExportAssert.Identical(freshTxs, txs, "exported transactions (fresh vs followed)");
+        ExportAssert.SameExports(fresh, store, "fresh vs followed");
     }
 
     [Fact]

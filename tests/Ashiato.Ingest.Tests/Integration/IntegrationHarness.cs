@@ -254,6 +254,15 @@ internal sealed class ProgressProbe : IProgress<IngestProgress>
 
 internal static class ExportAssert
 {
+    /// <summary>Both stores export byte-identical blocks and transactions (bitcoin-etl JSON).</summary>
+    public static void SameExports(TempStore expected, TempStore actual, string comparison)
+    {
+        var (expectedBlocks, expectedTxs) = expected.Export();
+        var (actualBlocks, actualTxs) = actual.Export();
+        Identical(expectedBlocks, actualBlocks, $"exported blocks ({comparison})");
+        Identical(expectedTxs, actualTxs, $"exported transactions ({comparison})");
+    }
+
     /// <summary>Byte-identical texts; on a difference, names the first differing line of both.</summary>
     public static void Identical(string expected, string actual, string what)
     {

@@ -88,10 +88,7 @@ public sealed class MwebIngestTests(LitecoindFixture fixture)
         }
 
         Assert.Equal(viaFiles.Shape(), viaRpc.Shape());
-        var (fileBlocks, fileTxs) = viaFiles.Export();
-        var (rpcBlocks, rpcTxs) = viaRpc.Export();
-        ExportAssert.Identical(fileBlocks, rpcBlocks, "exported blocks (block files vs RPC)");
-        ExportAssert.Identical(fileTxs, rpcTxs, "exported transactions (block files vs RPC)");
+        ExportAssert.SameExports(viaFiles, viaRpc, "block files vs RPC");
 
         // Sizes, weights, the HogEx and peg-in outputs (no address on the node: bitcoin-etl's "nonstandard") as the node says.
         await NodeFidelity.AssertExportMatchesNodeAsync(node, viaRpc, Node.MwebActivationHeight - 2, tip, ct);

@@ -63,10 +63,7 @@ public sealed class NodeCrashIngestTests
         using var fresh = new TempStore();
         await fresh.IngestRpcAsync(node, null, null, ct);
         Assert.Equal(fresh.Shape(), store.Shape());
-        var (freshBlocks, freshTxs) = fresh.Export();
-        var (blocks, txs) = store.Export();
-        ExportAssert.Identical(freshBlocks, blocks, "exported blocks (fresh vs resumed)");
-        ExportAssert.Identical(freshTxs, txs, "exported transactions (fresh vs resumed)");
+        ExportAssert.SameExports(fresh, store, "fresh vs resumed");
     }
 
     [Fact]
@@ -105,9 +102,6 @@ public sealed class NodeCrashIngestTests
         Assert.Equal(nodeHashes, viaFiles.Read(u => Enumerable.Range(0, tip + 1).Select(h => u.GetBlockHash(h).ToString()).ToList()));
         Assert.DoesNotContain(lost[^1], nodeHashes);
         Assert.Equal(viaRpc.Shape(), viaFiles.Shape());
-        var (rpcBlocks, rpcTxs) = viaRpc.Export();
-        var (fileBlocks, fileTxs) = viaFiles.Export();
-        ExportAssert.Identical(rpcBlocks, fileBlocks, "exported blocks (RPC vs block files with stale records)");
-        ExportAssert.Identical(rpcTxs, fileTxs, "exported transactions (RPC vs block files with stale records)");
+        ExportAssert.SameExports(viaRpc, viaFiles, "RPC vs block files with stale records");
     }
 }

@@ -38,4 +38,21 @@ if [ "${#missing[@]}" -gt 0 ]; then
   done
 fi
 
+# The EVM tests run anvil and compile their contracts with solc-js: npm packages pinned by
+# tests/evm/package-lock.json, installed when anvil is missing.
+if [ ! -x tests/evm/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "test.sh: npm is not on PATH; the EVM tests need Node.js 20+ and npm to install tests/evm's packages" >&2
+    exit 1
+  fi
+  log=$(mktemp)
+  if ! (cd tests/evm && npm ci --no-audit --no-fund) >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "test.sh: 'npm ci' in tests/evm failed (npm output above)" >&2
+    exit 1
+  fi
+  rm -f "$log"
+fi
+
 exec dotnet test Ashiato.slnx -c Release "$@"

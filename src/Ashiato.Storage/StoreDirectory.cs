@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ashiato.Chains.Bitcoin;
 using Ashiato.Core;
+using Ashiato.Storage.Evm;
 using Ashiato.Storage.Files;
 using Ashiato.Storage.Utxo;
 
@@ -89,10 +90,34 @@ public sealed class StoreDirectory : IDisposable
             .Order(StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>
+    /// The family of a chain in the store: "utxo" or "evm" (from its manifest; UTXO manifests carry no family), or null
+    /// when the chain is not in the store.
+    /// </summary>
+    public string? ChainFamily(string chain) => EvmManifest.DetectFamily(ChainPath(chain));
+
     public UtxoChainStore OpenUtxoChain(string chain, Network? network, bool create, bool inputScripts = true)
     {
+        if (ChainFamily(chain) is { } family && family != "utxo")
+        {
+            throw new UserErrorException($"chain '{chain}' in the store is an {family.ToUpperInvariant()} chain, not a UTXO chain");
+        }
+
         var store = UtxoChainStore.Open(ChainPath(chain), chain, network, create, inputScripts);
         Meta.RegisterChain(chain, "utxo", store.Network.Name);
+        return store;
+    }
+
+    /// <summary>Opens (or, for a writer given <paramref name="create"/>, creates) an EVM chain; see <see cref="EvmChainStore.Open"/>.</summary>
+    public EvmChainStore OpenEvmChain(string chain, EvmChainCreate? create, bool writer)
+    {
+        if (create is not null && create.Chain != chain)
+        {
+            throw new ArgumentException($"chain '{chain}' opened with the creation parameters of '{create.Chain}'", nameof(create));
+        }
+
+        var store = EvmChainStore.Open(ChainPath(chain), create, writer);
+        Meta.RegisterChain(chain, EvmManifest.FamilyName, store.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return store;
     }
 

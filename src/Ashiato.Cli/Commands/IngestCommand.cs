@@ -87,17 +87,18 @@ public static class IngestCommand
         });
 
         ingest.Subcommands.Add(bitcoin);
+        ingest.Subcommands.Add(IngestEvmCommand.Create(ctx, Http));
         return ingest;
     }
 
-    private static async Task<IngestResult> WithProgressAsync(CliContext ctx, Func<IProgress<IngestProgress>?, Task<IngestResult>> run)
+    internal static async Task<T> WithProgressAsync<T>(CliContext ctx, Func<IProgress<IngestProgress>?, Task<T>> run)
     {
         if (!ctx.ShowProgress)
         {
             return await run(null).ConfigureAwait(false);
         }
 
-        IngestResult? result = null;
+        T? result = default;
         await ctx.ProgressConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async p =>

@@ -45,6 +45,17 @@ internal sealed class GrowBuffer
 
     public void Clear() => Length = 0;
 
+    /// <summary>Drops everything from <paramref name="length"/> on (rolling back rows appended last).</summary>
+    public void Shrink(int length)
+    {
+        if ((uint)length > (uint)Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), $"cannot shrink {Length} bytes to {length}");
+        }
+
+        Length = length;
+    }
+
     /// <summary>Empties the buffer, keeping its capacity, and returns it.</summary>
     public GrowBuffer Cleared()
     {

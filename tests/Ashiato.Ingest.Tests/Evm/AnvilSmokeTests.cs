@@ -269,7 +269,7 @@ public sealed class EvmReplayServerSmokeTests
     {
         using var cts = new CancellationTokenSource(_timeout);
         await using var server = EvmReplayServer.Start(BlocksJob("block_with_logs"));
-        var rpc = new EvmRpcClient(server.Url);
+        var rpc = new TestRpcClient(server.Url);
 
         var answer = await rpc.PostAsync("""{"jsonrpc":"2.0","id":42,"method":"eth_getBlockByNumber","params":["0x76250",true]}""", cts.Token);
 
@@ -289,7 +289,7 @@ public sealed class EvmReplayServerSmokeTests
     {
         using var cts = new CancellationTokenSource(_timeout);
         await using var server = EvmReplayServer.Start(BlocksJob("blocks_with_transactions"));
-        var rpc = new EvmRpcClient(server.Url);
+        var rpc = new TestRpcClient(server.Url);
 
         var answer = await rpc.PostAsync(
             """[{"jsonrpc":"2.0","id":"b","method":"eth_getBlockByNumber","params":["0xb873",true]},{"jsonrpc":"2.0","id":"a","method":"eth_getBlockByNumber","params":["0xb872",true]}]""",
@@ -314,25 +314,25 @@ public sealed class EvmReplayServerSmokeTests
         using var cts = new CancellationTokenSource(_timeout);
         await using var server = EvmReplayServer.Start(
             BlocksJob("block_with_logs"), EvmRecordings.CaseDir("test_export_traces_job", "block_with_create"));
-        var rpc = new EvmRpcClient(server.Url);
+        var rpc = new TestRpcClient(server.Url);
 
         // Recorded: answered.
         Assert.NotEmpty((await rpc.CallAsync("trace_block", "0xf44f2")).EnumerateArray());
 
         // Recorded method, unrecorded params: -32000 naming the file it looked for.
-        var missing = await Assert.ThrowsAsync<EvmRpcException>(() => rpc.CallAsync("trace_block", "0x1"));
+        var missing = await Assert.ThrowsAsync<TestRpcException>(() => rpc.CallAsync("trace_block", "0x1"));
         Assert.Equal(EvmReplayServer.NoRecordingCode, missing.Code);
         Assert.Contains("web3_response.trace_block_0x1.json", missing.RpcMessage, StringComparison.Ordinal);
 
         // Never recorded: -32601, as a node without the debug API answers.
-        var unknown = await Assert.ThrowsAsync<EvmRpcException>(
+        var unknown = await Assert.ThrowsAsync<TestRpcException>(
             () => rpc.CallAsync("debug_traceBlockByNumber", "0xf44f2", new Dictionary<string, object?> { ["tracer"] = "callTracer" }));
         Assert.Equal(EvmReplayServer.MethodNotFoundCode, unknown.Code);
         Assert.Equal("the method debug_traceBlockByNumber does not exist/is not available", unknown.RpcMessage);
 
         // Disabled: -32601 although recorded; enabled again: answered.
         server.DisableMethods("trace_block", "debug_traceBlockByNumber");
-        var disabled = await Assert.ThrowsAsync<EvmRpcException>(() => rpc.CallAsync("trace_block", "0xf44f2"));
+        var disabled = await Assert.ThrowsAsync<TestRpcException>(() => rpc.CallAsync("trace_block", "0xf44f2"));
         Assert.Equal(EvmReplayServer.MethodNotFoundCode, disabled.Code);
         Assert.Equal("the method trace_block does not exist/is not available", disabled.RpcMessage);
         server.EnableMethods("trace_block");
@@ -345,7 +345,7 @@ public sealed class EvmReplayServerSmokeTests
     {
         using var cts = new CancellationTokenSource(_timeout);
         await using var server = EvmReplayServer.Start(BlocksJob("block_without_transactions"));
-        var rpc = new EvmRpcClient(server.Url);
+        var rpc = new TestRpcClient(server.Url);
         server.FailNext(EvmReplayFault.Http429);
         var call = """{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":["0x0",true]}""";
 
@@ -365,7 +365,7 @@ public sealed class EvmReplayServerSmokeTests
     {
         using var cts = new CancellationTokenSource(_timeout);
         await using var server = EvmReplayServer.Start(BlocksJob("block_without_transactions"));
-        var rpc = new EvmRpcClient(server.Url);
+        var rpc = new TestRpcClient(server.Url);
         server.FailNext(EvmReplayFault.Http500);
         server.FailNext(EvmReplayFault.MalformedJson);
         server.FailNext(EvmReplayFault.Timeout);
@@ -386,7 +386,7 @@ public sealed class EvmReplayServerSmokeTests
     {
         using var cts = new CancellationTokenSource(_timeout);
         await using var server = EvmReplayServer.Start(EvmRecordings.CaseDir("test_export_tokens_job", "token_with_alternative_return_type"));
-        var rpc = new EvmRpcClient(server.Url);
+        var rpc = new TestRpcClient(server.Url);
 
         // web3 sends {to, data}; the file name has the keys sorted: eth_call_data_…_to_…_latest. Case does not matter.
         var symbol = await rpc.CallAsync(
@@ -397,8 +397,8 @@ public sealed class EvmReplayServerSmokeTests
 
         // Where no chain id is recorded, the override answers it.
         await using var blocks = EvmReplayServer.Start(BlocksJob("block_with_logs"));
-        var blocksRpc = new EvmRpcClient(blocks.Url);
-        Assert.Equal(EvmReplayServer.MethodNotFoundCode, (await Assert.ThrowsAsync<EvmRpcException>(() => blocksRpc.CallAsync("eth_chainId"))).Code);
+        var blocksRpc = new TestRpcClient(blocks.Url);
+        Assert.Equal(EvmReplayServer.MethodNotFoundCode, (await Assert.ThrowsAsync<TestRpcException>(() => blocksRpc.CallAsync("eth_chainId"))).Code);
         blocks.ChainId = 1;
         Assert.Equal("0x1", (await blocksRpc.CallAsync("eth_chainId")).GetString());
     }

@@ -61,7 +61,7 @@ public sealed class AnvilNode : IAsyncDisposable
     private readonly AnvilOptions _options;
     private readonly Queue<string> _consoleTail = new();
     private Process? _process;
-    private EvmRpcClient _rpc;
+    private TestRpcClient _rpc;
     private bool _disposed;
 
     static AnvilNode()
@@ -80,7 +80,7 @@ public sealed class AnvilNode : IAsyncDisposable
     {
         _options = options;
         StateDir = Directory.CreateTempSubdirectory("ashiato-anvil-").FullName;
-        _rpc = new EvmRpcClient(new Uri("http://127.0.0.1:0/"));
+        _rpc = new TestRpcClient(new Uri("http://127.0.0.1:0/"));
     }
 
     /// <summary><c>http://127.0.0.1:PORT/</c>.</summary>
@@ -100,7 +100,7 @@ public sealed class AnvilNode : IAsyncDisposable
     public IReadOnlyList<EvmAddress> Accounts { get; private set; } = [];
 
     /// <summary>The JSON-RPC client of this node.</summary>
-    public EvmRpcClient Rpc => _rpc;
+    public TestRpcClient Rpc => _rpc;
 
     /// <summary>Starts anvil and waits until <c>eth_chainId</c> answers.</summary>
     public static async Task<AnvilNode> StartAsync(AnvilOptions? options = null, CancellationToken ct = default)
@@ -110,7 +110,7 @@ public sealed class AnvilNode : IAsyncDisposable
         {
             for (var attempt = 1; ; attempt++)
             {
-                node._rpc = new EvmRpcClient(new Uri($"http://127.0.0.1:{FreeTcpPort.Pick()}/"));
+                node._rpc = new TestRpcClient(new Uri($"http://127.0.0.1:{FreeTcpPort.Pick()}/"));
                 node.Launch();
                 if (await node.WaitForRpcAsync(ct))
                 {
@@ -140,8 +140,8 @@ public sealed class AnvilNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Calls a JSON-RPC method and returns its <c>result</c> (see <see cref="EvmRpcClient"/> for parameter conversions).</summary>
-    /// <exception cref="EvmRpcException">The node answered with an error.</exception>
+    /// <summary>Calls a JSON-RPC method and returns its <c>result</c> (see <see cref="TestRpcClient"/> for parameter conversions).</summary>
+    /// <exception cref="TestRpcException">The node answered with an error.</exception>
     public Task<JsonElement> CallAsync(string method, params object?[] parameters) => _rpc.CallAsync(method, parameters);
 
     /// <inheritdoc cref="CallAsync(string, object?[])"/>
@@ -210,7 +210,7 @@ public sealed class AnvilNode : IAsyncDisposable
         CallAsync("eth_getBlockByNumber", [Hex.Quantity(blockNumber), fullTransactions], ct);
 
     /// <summary><c>eth_call</c> of <paramref name="data"/> on <paramref name="to"/>; returns the return data.</summary>
-    /// <exception cref="EvmRpcException">The call reverted.</exception>
+    /// <exception cref="TestRpcException">The call reverted.</exception>
     public async Task<byte[]> CallAsync(EvmAddress to, byte[] data, string block = "latest", CancellationToken ct = default)
     {
         var call = new Dictionary<string, object?> { ["to"] = to, ["data"] = data };

@@ -9,9 +9,9 @@ using Ashiato.Core;
 namespace Ashiato.TestSupport.Evm;
 
 /// <summary>A JSON-RPC error answered by an EVM node (or the replay server).</summary>
-public sealed class EvmRpcException : Exception
+public sealed class TestRpcException : Exception
 {
-    public EvmRpcException(string method, int code, string rpcMessage, string? data = null)
+    public TestRpcException(string method, int code, string rpcMessage, string? data = null)
         : base($"EVM RPC '{method}' failed with code {code}: {rpcMessage}" + (data is null ? "" : $" (data: {data})"))
     {
         Method = method;
@@ -42,11 +42,11 @@ public sealed record EvmHttpAnswer(HttpStatusCode Status, TimeSpan? RetryAfter, 
 /// data ("0x…"); other values go through System.Text.Json as they are (so an <c>int</c> stays a JSON number,
 /// which some anvil methods want).
 /// </remarks>
-public sealed class EvmRpcClient
+public sealed class TestRpcClient
 {
     private long _nextId;
 
-    public EvmRpcClient(Uri url) => Url = url;
+    public TestRpcClient(Uri url) => Url = url;
 
     /// <summary>The one HttpClient of the EVM test support (socket reuse; never disposed).</summary>
     public static HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5) })
@@ -57,7 +57,7 @@ public sealed class EvmRpcClient
     public Uri Url { get; }
 
     /// <summary>Calls <paramref name="method"/> and returns its <c>result</c>.</summary>
-    /// <exception cref="EvmRpcException">The node answered with an error.</exception>
+    /// <exception cref="TestRpcException">The node answered with an error.</exception>
     public Task<JsonElement> CallAsync(string method, params object?[] parameters) =>
         CallAsync(method, parameters, CancellationToken.None);
 
@@ -70,7 +70,7 @@ public sealed class EvmRpcClient
     }
 
     /// <summary>Sends the calls as one batch; returns each call's result or error, in call order (matched by id).</summary>
-    public async Task<IReadOnlyList<EvmRpcReply>> BatchAsync(
+    public async Task<IReadOnlyList<TestRpcReply>> BatchAsync(
         IReadOnlyList<(string Method, IReadOnlyList<object?> Parameters)> calls, CancellationToken ct = default)
     {
         var ids = new long[calls.Count];
@@ -97,7 +97,7 @@ public sealed class EvmRpcClient
             .Where(reply => reply.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.Number)
             .ToDictionary(reply => reply.GetProperty("id").GetInt64(), reply => reply.Clone());
         return ids.Select((id, i) => byId.TryGetValue(id, out var reply)
-                ? EvmRpcReply.From(calls[i].Method, reply)
+                ? TestRpcReply.From(calls[i].Method, reply)
                 : throw new HttpRequestException($"the batch answer has no reply for call {i} ({calls[i].Method})"))
             .ToArray();
     }
@@ -218,7 +218,7 @@ public sealed class EvmRpcClient
 
     private static JsonElement Result(string method, JsonElement reply)
     {
-        var parsed = EvmRpcReply.From(method, reply);
+        var parsed = TestRpcReply.From(method, reply);
         return parsed.Error is { } error ? throw error : parsed.Result;
     }
 
@@ -226,9 +226,9 @@ public sealed class EvmRpcClient
 }
 
 /// <summary>One call's answer in a batch: a result, or the error it would have thrown.</summary>
-public sealed record EvmRpcReply(JsonElement Result, EvmRpcException? Error)
+public sealed record TestRpcReply(JsonElement Result, TestRpcException? Error)
 {
-    internal static EvmRpcReply From(string method, JsonElement reply)
+    internal static TestRpcReply From(string method, JsonElement reply)
     {
         if (reply.ValueKind != JsonValueKind.Object)
         {
@@ -240,9 +240,9 @@ public sealed record EvmRpcReply(JsonElement Result, EvmRpcException? Error)
             var code = error.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : 0;
             var message = error.TryGetProperty("message", out var m) ? m.GetString() ?? "" : error.GetRawText();
             var data = error.TryGetProperty("data", out var d) ? d.GetRawText() : null;
-            return new EvmRpcReply(default, new EvmRpcException(method, code, message, data));
+            return new TestRpcReply(default, new TestRpcException(method, code, message, data));
         }
 
-        return new EvmRpcReply(reply.TryGetProperty("result", out var result) ? result.Clone() : default, null);
+        return new TestRpcReply(reply.TryGetProperty("result", out var result) ? result.Clone() : default, null);
     }
 }

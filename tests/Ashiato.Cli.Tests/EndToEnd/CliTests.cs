@@ -10,6 +10,7 @@ public sealed class CliTests
         new[] { "demo", "--help" },
         new[] { "ingest", "--help" },
         new[] { "ingest", "bitcoin", "--help" },
+        new[] { "ingest", "evm", "--help" },
         new[] { "status", "--help" },
         new[] { "show", "--help" },
         new[] { "show", "block", "--help" },

@@ -19,6 +19,11 @@ const string Usage = """
           Only writes the synthetic blk files (e.g. to profile an ingest with perf).
       micro [--doc PATH | --no-doc]
           Single-thread timings behind the findings: SHA-256 call overhead, the parser's bounds-check messages.
+      evm [--blocks N] [--tx-per-block M] [--runs R] [--seed S] [--doc PATH | --no-doc]
+          Starts anvil (tests/evm/node_modules, installed by scripts/test.sh), builds N blocks (default 100) of M transactions
+          (default 200: ETH transfers, ERC-20 transfers, FanOut calls), then measures R full ingests (default 3) into fresh
+          stores plus one without traces, a stage split, and the JSON decode passes against a plain read of the same bytes;
+          writes the bench:evm section of docs/benchmarks.md.
       child-ingest BLOCKS STORE [NETWORK|auto] [--alloc] [--commit-mb N]
           One ingest into a fresh store; prints a JSON line (used by `ingest`). --alloc samples allocations by type;
           --commit-mb overrides IngestOptions.CommitBytes (default 64).
@@ -67,6 +72,27 @@ switch (args[0])
                 string.Empty,
                 .. lines,
             ]));
+        }
+
+        return 0;
+    }
+
+    case "evm":
+    {
+        var evmDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "benchmarks.md");
+        var section = await EvmBenchmark.RunAsync(new EvmBenchSettings
+        {
+            Blocks = (int)options.GetLong("--blocks", 100),
+            TxPerBlock = (int)options.GetLong("--tx-per-block", 200),
+            Runs = (int)options.GetLong("--runs", 3),
+            Seed = options.GetULong("--seed", 1),
+            Command = "dotnet run -c Release --project bench/Ashiato.Bench -- " + string.Join(' ', args),
+        }, Log);
+        Console.WriteLine(section);
+        if (evmDoc is not null)
+        {
+            DocFile.Upsert(evmDoc, "evm", section);
+            Log($"wrote section 'evm' into {evmDoc}");
         }
 
         return 0;
@@ -208,7 +234,7 @@ internal sealed class Options
         {
             if (list[i].StartsWith("--", StringComparison.Ordinal))
             {
-                var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out" or "--commit-mb";
+                var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out" or "--commit-mb" or "--blocks" or "--tx-per-block";
                 o._named[list[i]] = takesValue ? list[++i] : null;
             }
             else

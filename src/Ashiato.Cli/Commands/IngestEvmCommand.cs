@@ -29,7 +29,7 @@ public static class IngestEvmCommand
         var concurrency = new Option<int>("--rpc-concurrency") { Description = "Requests in flight at once", DefaultValueFactory = _ => 4 };
         var timeout = new Option<double>("--rpc-timeout") { Description = "Seconds to wait for one RPC answer", DefaultValueFactory = _ => 60 };
         var retries = new Option<int>("--rpc-retries") { Description = "Retries of a request on 429, 5xx and timeouts", DefaultValueFactory = _ => 6 };
-        var commitMb = new Option<int>("--commit-mb") { Description = "Commit a segment every N MB of block data", DefaultValueFactory = _ => 64 };
+        var commitMb = new Option<double>("--commit-mb") { Description = "Commit a segment every N MB of block data (fractions allowed)", DefaultValueFactory = _ => 64 };
         foreach (var o in new Option[] { rpcUrl, chain, chainId, from, to, follow, noTraces, poll, batch, concurrency, timeout, retries, commitMb })
         {
             evm.Options.Add(o);
@@ -49,7 +49,7 @@ public static class IngestEvmCommand
                 RequestTimeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
                 MaxRetries = Math.Max(0, parse.GetValue(retries)),
             });
-            var options = new IngestOptions { CommitBytes = Math.Max(1, parse.GetValue(commitMb)) * 1024L * 1024 };
+            var options = new IngestOptions { CommitBytes = Math.Max(4096L, (long)(parse.GetValue(commitMb) * 1024 * 1024)) };
             using var store = ctx.OpenStore(parse, create: true);
             var ingestor = new EvmIngestor(store, new EvmNodeSource(rpc), options);
             var request = new EvmIngestRequest(parse.GetValue(chain)!, parse.GetValue(chainId), parse.GetValue(from), parse.GetValue(to),

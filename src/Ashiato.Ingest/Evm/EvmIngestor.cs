@@ -67,6 +67,7 @@ public sealed class EvmIngestor(StoreDirectory store, EvmNodeSource node, Ingest
         }
 
         using var chain = store.OpenEvmChain(request.Chain, new EvmChainCreate(request.Chain, nodeChainId, request.From ?? 0), writer: true);
+        chain.CommitThreshold = options.CommitBytes;
         var run = store.Meta.StartRun(request.Chain, $"rpc:{node.Rpc.DisplayUrl}");
         var startTx = chain.TxCount;
         var startTransfers = chain.TransferCount;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Ashiato.Core;
 using Ashiato.Storage;
+using Ashiato.TestSupport.Evm;
 
 namespace Ashiato.Cli.Tests.EndToEnd;
 
@@ -51,8 +53,52 @@ public sealed class CrashTests
         Assert.True(expected == resumed, "export after kills and resume differs from an uninterrupted ingest");
     }
 
+    [Fact]
+    public async Task IngestEvm_KilledMidWriteTwice_StoreOpensConsistently_AndResumesToTheSameExports()
+    {
+        await using var node = await AnvilNode.StartAsync(new AnvilOptions());
+        for (var i = 0; i < 6; i++)
+        {
+            await node.SendTransactionAsync(node.Accounts[i % 3], EvmScenario.FreshAddress(i), new UInt256((ulong)(i + 1)));
+        }
+
+        await node.MineAsync(2500);
+        var tip = (long)await node.BlockNumberAsync();
+        using var cli = new CliRunner();
+        string[] ingest = ["ingest", "evm", "--rpc", node.RpcUrl.ToString(), "--chain", "anvil", "--commit-mb", "0.05", "--batch", "10"];
+        var killedAt = new List<long>();
+        foreach (var segmentsBeforeKill in new[] { 2, 6 })
+        {
+            var (exited, segments) = await RunAndKillAsync(cli.StoreDir, ingest, segmentsBeforeKill, "anvil");
+            Assert.False(exited, "ingest finished before it could be killed; make the chain longer");
+            Assert.True(segments >= segmentsBeforeKill);
+            using var store = StoreDirectory.Open(cli.StoreDir, create: false);
+            using var evm = store.OpenEvmChain("anvil", null, writer: false);
+            Assert.NotNull(evm.TipHeight);
+            Assert.InRange(evm.TipHeight!.Value, 1, tip - 1);
+            for (var t = 0L; t < evm.TxCount; t++)
+            {
+                Assert.Equal(t, evm.FindTransaction(evm.TransactionHash(t)));
+            }
+
+            killedAt.Add(evm.TipHeight.Value);
+        }
+
+        var (code, _, err) = await cli.RunAsync(ingest);
+        Assert.True(code == 0, err);
+        using var fresh = new CliRunner();
+        (code, _, err) = await fresh.RunAsync(ingest);
+        Assert.True(code == 0, err);
+        foreach (var table in new[] { "blocks", "transactions", "receipts", "traces" })
+        {
+            var (_, resumed, _) = await cli.RunAsync("export", table, "--format", "csv");
+            var (_, expected, _) = await fresh.RunAsync("export", table, "--format", "csv");
+            Assert.True(expected == resumed, $"{table}: export after kills and resume differs from an uninterrupted ingest");
+        }
+    }
+
     /// <summary>Runs the CLI as a child process and SIGKILLs it once the store has the given number of segment directories.</summary>
-    private static async Task<(bool Exited, int Segments)> RunAndKillAsync(string storeDir, string[] args, int segments)
+    private static async Task<(bool Exited, int Segments)> RunAndKillAsync(string storeDir, string[] args, int segments, string chain = "bitcoin-regtest")
     {
         var cliDll = Path.Combine(AppContext.BaseDirectory, "ashiato.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -67,7 +113,7 @@ public sealed class CrashTests
         using var process = Process.Start(psi)!;
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
-        var chainDir = Path.Combine(storeDir, "chains", "bitcoin-regtest");
+        var chainDir = Path.Combine(storeDir, "chains", chain);
         var baseline = Directory.Exists(chainDir) ? Directory.GetDirectories(chainDir, "seg-*").Length : 0;
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(120))

@@ -49,7 +49,7 @@ public sealed record EvmIngestResult(
 /// </summary>
 public sealed class EvmIngestor(StoreDirectory store, EvmNodeSource node, IngestOptions options, EvmTransferExtractor? extractor = null)
 {
-    private readonly EvmTransferExtractor _extractor = extractor ?? new EvmTransferExtractor();
+    private EvmTransferExtractor _extractor = extractor ?? new EvmTransferExtractor();
     private readonly TokenMetadataReader _tokens = new(node.Rpc);
     private int _committedBlocks;
 
@@ -64,6 +64,11 @@ public sealed class EvmIngestor(StoreDirectory store, EvmNodeSource node, Ingest
                 $"wrong chain: the node at {node.Rpc.DisplayUrl} is on chain id {nodeChainId}" +
                 (EvmChains.FindById(nodeChainId) is { } k ? $" ({k.Name})" : "") +
                 $", but chain '{request.Chain}' is chain id {e}");
+        }
+
+        if (extractor is null && EvmChains.Find(request.Chain) is { WrappedNative: not null } known)
+        {
+            _extractor = new EvmTransferExtractor(new EvmTransferOptions { WrapperContracts = known.Wrappers });
         }
 
         using var chain = store.OpenEvmChain(request.Chain, new EvmChainCreate(request.Chain, nodeChainId, request.From ?? 0), writer: true);

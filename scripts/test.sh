@@ -10,6 +10,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # command is not found on PATH.
 requirements=(
   "litecoind:litecoind"
+  "node:nodejs"
+  "npm:npm"
 )
 
 missing=()

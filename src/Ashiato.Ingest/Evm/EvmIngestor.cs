@@ -275,7 +275,24 @@ public sealed class EvmIngestor(StoreDirectory store, EvmNodeSource node, Ingest
             return [];
         }
 
-        return await _tokens.ReadAsync(fresh, block, ct).ConfigureAwait(false);
+        var tokens = (await _tokens.ReadAsync(fresh, block, ct).ConfigureAwait(false)).ToList();
+
+        // A node without archive state cannot answer eth_call at an old block: every field comes back empty. Read those
+        // tokens again at the latest block (what ethereum-etl does always); a contract that answers nothing stays empty.
+        var unanswered = tokens.Where(t => t.Name is null && t.Symbol is null && t.Decimals is null && t.TotalSupply is null).Select(t => t.Address).ToList();
+        if (unanswered.Count > 0)
+        {
+            var latest = (await _tokens.ReadAsync(unanswered, null, ct).ConfigureAwait(false)).ToDictionary(t => t.Address);
+            for (var i = 0; i < tokens.Count; i++)
+            {
+                if (latest.TryGetValue(tokens[i].Address, out var l) && (l.Name ?? l.Symbol ?? (object?)l.Decimals ?? l.TotalSupply) is not null)
+                {
+                    tokens[i] = l;
+                }
+            }
+        }
+
+        return tokens;
     }
 
     private void CommitCounting(EvmChainStore chain)

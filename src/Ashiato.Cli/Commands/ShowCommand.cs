@@ -2,6 +2,7 @@ using System.CommandLine;
 using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Core;
 using Ashiato.Export;
+using Ashiato.Storage.Evm;
 using Ashiato.Storage.Utxo;
 using Spectre.Console;
 
@@ -19,12 +20,14 @@ public static class ShowCommand
         var block = new Command("block", "A block by height or hash");
         var blockId = new Argument<string>("height-or-hash");
         block.Arguments.Add(blockId);
-        block.SetAction(parse => WithChain(ctx, parse, chain, views => ShowBlock(ctx, parse, views, parse.GetValue(blockId)!)));
+        block.SetAction(parse => WithChain(ctx, parse, chain, views => ShowBlock(ctx, parse, views, parse.GetValue(blockId)!),
+            evm => ShowEvm.Block(ctx, parse, evm, parse.GetValue(blockId)!)));
 
         var tx = new Command("tx", "A transaction by txid");
         var txId = new Argument<string>("txid");
         tx.Arguments.Add(txId);
-        tx.SetAction(parse => WithChain(ctx, parse, chain, views => ShowTx(ctx, parse, views, parse.GetValue(txId)!)));
+        tx.SetAction(parse => WithChain(ctx, parse, chain, views => ShowTx(ctx, parse, views, parse.GetValue(txId)!),
+            evm => ShowEvm.Tx(ctx, parse, evm, parse.GetValue(txId)!)));
 
         var address = new Command("address", "An address: balance, received, sent, first/last seen, transactions, paged activity");
         var addr = new Argument<string>("address");
@@ -34,7 +37,8 @@ public static class ShowCommand
         address.Options.Add(page);
         address.Options.Add(pageSize);
         address.SetAction(parse => WithChain(ctx, parse, chain,
-            views => ShowAddress(ctx, parse, views, parse.GetValue(addr)!, Math.Max(1, parse.GetValue(page)), Math.Clamp(parse.GetValue(pageSize), 1, 10_000))));
+            views => ShowAddress(ctx, parse, views, parse.GetValue(addr)!, Math.Max(1, parse.GetValue(page)), Math.Clamp(parse.GetValue(pageSize), 1, 10_000)),
+            evm => ShowEvm.Address(ctx, parse, evm, parse.GetValue(addr)!, Math.Max(1, parse.GetValue(page)), Math.Clamp(parse.GetValue(pageSize), 1, 10_000))));
 
         show.Subcommands.Add(block);
         show.Subcommands.Add(tx);
@@ -42,10 +46,16 @@ public static class ShowCommand
         return show;
     }
 
-    private static int WithChain(CliContext ctx, ParseResult parse, Option<string?> chain, Func<UtxoViews, int> action)
+    private static int WithChain(CliContext ctx, ParseResult parse, Option<string?> chain, Func<UtxoViews, int> action, Func<EvmChainStore, int> evmAction)
     {
         using var store = ctx.OpenStore(parse, create: false);
         var name = CliContext.ResolveChain(store, parse.GetValue(chain));
+        if (store.ChainFamily(name) == "evm")
+        {
+            using var evm = store.OpenEvmChain(name, null, writer: false);
+            return evmAction(evm);
+        }
+
         using var utxo = store.OpenUtxoChain(name, null, create: false);
         return action(new UtxoViews(utxo));
     }

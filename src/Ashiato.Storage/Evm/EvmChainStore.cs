@@ -197,26 +197,12 @@ public sealed partial class EvmChainStore : IDisposable
         if (!tidy)
         {
             // another process is writing: what the manifest does not list may be its segment in progress
-            _txIndex = HashIndex.TryOpen(Path.Combine(Directory, _manifest.TxIndex.File), _manifest.TxIndex.Capacity)
-                ?? throw new UserErrorException($"{Directory}: the transaction index is being rebuilt by the process writing this chain; try again when it finishes");
-            _addressIndex = HashIndex.TryOpen(Path.Combine(Directory, _manifest.AddressIndex.File), _manifest.AddressIndex.Capacity)
-                ?? throw new UserErrorException($"{Directory}: the address index is being rebuilt by the process writing this chain; try again when it finishes");
+            _txIndex = ChainDirectory.OpenForReader(Directory, _manifest.TxIndex.File, _manifest.TxIndex.Capacity, "transaction");
+            _addressIndex = ChainDirectory.OpenForReader(Directory, _manifest.AddressIndex.File, _manifest.AddressIndex.Capacity, "address");
             return;
         }
 
-        var listed = _manifest.Segments.Select(s => s.Name).ToHashSet();
-        foreach (var dir in System.IO.Directory.EnumerateDirectories(Directory, "seg-*"))
-        {
-            if (!listed.Contains(Path.GetFileName(dir)))
-            {
-                System.IO.Directory.Delete(dir, recursive: true); // written by a run that did not commit
-            }
-        }
-
-        foreach (var tmp in System.IO.Directory.EnumerateFiles(Directory, "*.tmp"))
-        {
-            File.Delete(tmp);
-        }
+        ChainDirectory.DeleteUncommitted(Directory, _manifest.Segments.Select(s => s.Name));
 
         _txIndex = OpenIndex(_manifest.TxIndex, "tx", TxCount, RebuildTxIndex);
         _addressIndex = OpenIndex(_manifest.AddressIndex, "addr", AddressCount, RebuildAddressIndex);
@@ -276,14 +262,8 @@ public sealed partial class EvmChainStore : IDisposable
 
     private void DeleteUnreferencedIndexes()
     {
-        foreach (var idx in System.IO.Directory.EnumerateFiles(Directory, "*.idx"))
-        {
-            var n = Path.GetFileName(idx);
-            if (n != _manifest.TxIndex.File && n != _manifest.AddressIndex.File && idx != _txIndex.Path && idx != _addressIndex.Path)
-            {
-                File.Delete(idx);
-            }
-        }
+        ChainDirectory.DeleteUnreferencedIndexes(Directory, _manifest.TxIndex.File, _manifest.AddressIndex.File,
+            Path.GetFileName(_txIndex.Path), Path.GetFileName(_addressIndex.Path));
     }
 
     private void ResetBatch() => _batch.Reset(BaseHeight + BlockCount, TxCount, TransferCount, AddressCount);

@@ -146,37 +146,16 @@ public sealed partial class UtxoChainStore : IDisposable
         if (!tidy)
         {
             // another process is writing: what the manifest does not list may be its segment in progress
-            _txIndex = HashIndex.TryOpen(Path.Combine(Directory, _manifest.TxIndex.File), _manifest.TxIndex.Capacity)
-                ?? throw new UserErrorException($"{Directory}: the txid index is being rebuilt by the process writing this chain; try again when it finishes");
-            _addressIndex = HashIndex.TryOpen(Path.Combine(Directory, _manifest.AddressIndex.File), _manifest.AddressIndex.Capacity)
-                ?? throw new UserErrorException($"{Directory}: the address index is being rebuilt by the process writing this chain; try again when it finishes");
+            _txIndex = ChainDirectory.OpenForReader(Directory, _manifest.TxIndex.File, _manifest.TxIndex.Capacity, "txid");
+            _addressIndex = ChainDirectory.OpenForReader(Directory, _manifest.AddressIndex.File, _manifest.AddressIndex.Capacity, "address");
             return;
         }
 
-        var listed = _manifest.Segments.Select(s => s.Name).ToHashSet();
-        foreach (var dir in System.IO.Directory.EnumerateDirectories(Directory, "seg-*"))
-        {
-            if (!listed.Contains(Path.GetFileName(dir)))
-            {
-                System.IO.Directory.Delete(dir, recursive: true); // written by a run that did not commit
-            }
-        }
-
-        foreach (var tmp in System.IO.Directory.EnumerateFiles(Directory, "*.tmp"))
-        {
-            File.Delete(tmp);
-        }
+        ChainDirectory.DeleteUncommitted(Directory, _manifest.Segments.Select(s => s.Name));
 
         _txIndex = OpenIndex(_manifest.TxIndex, "tx", TxCount, RebuildTxIndex);
         _addressIndex = OpenIndex(_manifest.AddressIndex, "addr", AddressCount, RebuildAddressIndex);
-        var keep = new HashSet<string> { _manifest.TxIndex.File, _manifest.AddressIndex.File };
-        foreach (var idx in System.IO.Directory.EnumerateFiles(Directory, "*.idx"))
-        {
-            if (!keep.Contains(Path.GetFileName(idx)))
-            {
-                File.Delete(idx);
-            }
-        }
+        ChainDirectory.DeleteUnreferencedIndexes(Directory, _manifest.TxIndex.File, _manifest.AddressIndex.File);
     }
 
     private HashIndex OpenIndex(IndexInfo info, string prefix, long count, Action<HashIndex, long> rebuild)

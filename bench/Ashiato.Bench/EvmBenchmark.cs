@@ -30,8 +30,6 @@ internal sealed class EvmBenchSettings
     public int DecodeRounds { get; init; } = 7;
 
     public ulong Seed { get; init; } = 1;
-
-    public required string Command { get; init; }
 }
 
 /// <summary>
@@ -64,6 +62,9 @@ internal static class EvmBenchmark
         log($"[evm] built blocks {chain.FirstBlock}–{chain.LastBlock} in {build.Elapsed.TotalSeconds:F1} s");
         var chainId = (long)node.ChainId;
 
+        log("[evm] timing single node calls");
+        var answers = await NodeCallsAsync(node, chain, ct);
+
         // The node's answers, once, for the in-memory passes.
         log("[evm] fetching the raw answers");
         var raw = await FetchRawAsync(node.RpcUrl, chain, ct);
@@ -71,26 +72,66 @@ internal static class EvmBenchmark
         log($"[evm] {raw.TotalBytes / 1e6:F1} MB of results; {facts.Transfers:N0} transfers; decode passes ({s.DecodeRounds} rounds)");
         var passes = DecodePasses(raw, s.DecodeRounds);
 
-        // Full ingests (a small warm-up first: JIT and connection pool, not reported).
+        // Full ingests (a small warm-up first: JIT and connection pool, not reported; it starts at the empty block, so its
+        // trace-mode probe is cheap).
         log("[evm] warm-up ingest");
-        await IngestAsync(node, chainId, chain.FirstBlock, Math.Min(chain.LastBlock, chain.FirstBlock + 19), traces: true, ct);
+        await IngestAsync(node, chainId, chain.EmptyBlock, Math.Min(chain.LastBlock, chain.EmptyBlock + 20), traces: true, ct);
         var runs = new List<IngestRun>();
         for (var r = 0; r < s.Runs; r++)
         {
             var run = await IngestAsync(node, chainId, chain.FirstBlock, chain.LastBlock, traces: true, ct);
-            Check(run, chain);
+            Check(run, chain, chain.Blocks);
             log($"[evm] ingest {r + 1}/{s.Runs}: {run.Wall:F2} s, {run.Result.Transactions / run.Wall:N0} tx/s, ashiato CPU {run.Cpu:F2} s, anvil CPU {run.AnvilCpu:F2} s");
             runs.Add(run);
         }
 
+        var fromEmpty = await IngestAsync(node, chainId, chain.EmptyBlock, chain.LastBlock, traces: true, ct);
+        Check(fromEmpty, chain, chain.Blocks + 1);
+        log($"[evm] ingest from the empty block: {fromEmpty.Wall:F2} s");
         var noTraces = await IngestAsync(node, chainId, chain.FirstBlock, chain.LastBlock, traces: false, ct);
-        Check(noTraces, chain);
+        Check(noTraces, chain, chain.Blocks);
         log($"[evm] ingest without traces: {noTraces.Wall:F2} s");
 
         log("[evm] staged run (one thread, a stopwatch per stage)");
         var stages = await StagedAsync(node, chainId, chain, ct);
 
-        return Render(s, chain, anvilVersion, build.Elapsed, raw, facts, passes, runs, noTraces, stages);
+        return Render(s, chain, anvilVersion, build.Elapsed, answers, raw, facts, passes, runs, fromEmpty, noTraces, stages);
+    }
+
+    // ---- single node calls ----
+
+    private sealed record NodeCall(string Name, double Seconds, double AnvilCpu, long Bytes);
+
+    /// <summary>Each method once, alone, for the first measured block: what the node takes to answer it.</summary>
+    private static async Task<List<NodeCall>> NodeCallsAsync(AnvilNode node, EvmBenchChain chain, CancellationToken ct)
+    {
+        var rpc = new EvmRpcClient(_http, node.RpcUrl, new EvmRpcOptions());
+        var n = EvmNodeSource.Quantity(chain.FirstBlock);
+        var calls = new (string Name, EvmRpcCall[] Calls)[]
+        {
+            ("`eth_getBlockByNumber(n, true)` (full transactions)", [new("eth_getBlockByNumber", [n, true])]),
+            ("`eth_getBlockByNumber(n, false)` (hashes only)", [new("eth_getBlockByNumber", [n, false])]),
+            ("`eth_getBlockReceipts`", [new("eth_getBlockReceipts", [n])]),
+            ("`trace_block`", [new("trace_block", [n])]),
+            ("`debug_traceBlockByNumber` with `callTracer`", [new("debug_traceBlockByNumber", [n, new Dictionary<string, object> { ["tracer"] = "callTracer" }])]),
+        };
+        await rpc.BatchRawAsync(calls[0].Calls, ct); // first request: connection
+        var list = new List<NodeCall>();
+        foreach (var (name, batch) in calls)
+        {
+            var cpu0 = ProcessCpuSeconds(node.Pid);
+            var clock = Stopwatch.StartNew();
+            var results = await rpc.BatchRawAsync(batch, ct);
+            var seconds = clock.Elapsed.TotalSeconds;
+            if (results.FirstOrDefault(r => r.IsError) is { Error: { } e })
+            {
+                throw new InvalidOperationException($"{name}: {e}");
+            }
+
+            list.Add(new NodeCall(name, seconds, ProcessCpuSeconds(node.Pid) - cpu0, results.Sum(r => (long)r.RawResult.Length)));
+        }
+
+        return list;
     }
 
     // ---- raw answers ----
@@ -237,6 +278,39 @@ internal static class EvmBenchmark
         return (long)doc.RootElement.ValueKind;
     }
 
+    private static long DomStrings(byte[] data)
+    {
+        using var doc = JsonDocument.Parse(data, EvmJsonDecoder.DocumentOptions);
+        return Walk(doc.RootElement);
+
+        static long Walk(JsonElement e)
+        {
+            long n = 0;
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        n += Walk(p.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        n += Walk(item);
+                    }
+
+                    break;
+                case JsonValueKind.String:
+                    n += e.GetString()!.Length;
+                    break;
+            }
+
+            return n;
+        }
+    }
+
     private static long Decode(int method, byte[] data, string source)
     {
         using var doc = JsonDocument.Parse(data, EvmJsonDecoder.DocumentOptions);
@@ -256,6 +330,8 @@ internal static class EvmBenchmark
             ("a", "(a) plain read: a vectorised pass adding up every byte (`Vector<byte>`)", (m, i) => (long)PlainRead(raw.ByMethod[m][i])),
             ("b", "(b) `Utf8JsonReader` token scan only", (m, i) => TokenScan(raw.ByMethod[m][i])),
             ("dom", "`JsonDocument.Parse` only (the DOM, no decoding)", (m, i) => DomOnly(raw.ByMethod[m][i])),
+            ("str", "`JsonDocument.Parse` + `GetString()` of every string value (reference: the UTF-16 copies the decoder makes before parsing hex)",
+                (m, i) => DomStrings(raw.ByMethod[m][i])),
             ("c", "(c) `JsonDocument.Parse` + `EvmJsonDecoder` to model objects", (m, i) => Decode(m, raw.ByMethod[m][i], raw.Sources[m][i])),
         };
         var perBundle = new (string Key, string Name, Func<int, long> Body)[]
@@ -365,12 +441,12 @@ internal static class EvmBenchmark
         }
     }
 
-    private static void Check(IngestRun run, EvmBenchChain chain)
+    private static void Check(IngestRun run, EvmBenchChain chain, int blocks)
     {
-        if (run.Result.BlocksAdded != chain.Blocks || run.Result.Transactions != chain.Transactions)
+        if (run.Result.BlocksAdded != blocks || run.Result.Transactions != chain.Transactions)
         {
             throw new InvalidOperationException($"the ingest added {run.Result.BlocksAdded} blocks and {run.Result.Transactions} transactions, " +
-                                                $"expected {chain.Blocks} and {chain.Transactions}");
+                                                $"expected {blocks} and {chain.Transactions}");
         }
     }
 
@@ -518,8 +594,8 @@ internal static class EvmBenchmark
             : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static string Render(EvmBenchSettings s, EvmBenchChain chain, string anvilVersion, TimeSpan build, RawAnswers raw, ChainFacts facts,
-        List<PassResult> passes, List<IngestRun> runs, IngestRun noTraces, Stages stages)
+    private static string Render(EvmBenchSettings s, EvmBenchChain chain, string anvilVersion, TimeSpan build, List<NodeCall> nodeCalls, RawAnswers raw,
+        ChainFacts facts, List<PassResult> passes, List<IngestRun> runs, IngestRun fromEmpty, IngestRun noTraces, Stages stages)
     {
         var sb = new StringBuilder();
         void L(string line = "") => sb.Append(line).Append('\n');
@@ -527,66 +603,96 @@ internal static class EvmBenchmark
         string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
         string Pct(double v) => v.ToString("F1", CultureInfo.InvariantCulture) + " %";
         var mb = raw.TotalBytes / 1e6;
+        var rpcDefaults = new EvmRpcOptions();
 
         L($"## EVM ingest: anvil chain, {chain.Blocks:N0} blocks × {chain.TxPerBlock:N0} transactions");
         L();
-        L($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}; node: {anvilVersion}, on the same machine.");
+        L($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}; node: {anvilVersion} on the same machine (same 2 cores).");
         L();
-        L($"Reproduce: `dotnet run -c Release --project bench/Ashiato.Bench -- evm --blocks {s.Blocks} --tx-per-block {s.TxPerBlock} --runs {s.Runs}` " +
+        L($"Reproduce: `dotnet run -c Release --project bench/Ashiato.Bench -- evm --blocks {s.Blocks} --tx-per-block {s.TxPerBlock} --runs {s.Runs}{(s.Seed == 1 ? "" : $" --seed {s.Seed}")}` " +
           "(starts anvil from tests/evm/node_modules, installed by scripts/test.sh; builds the chain; writes this section).");
         L();
         L($"Chain: blocks {chain.FirstBlock}–{chain.LastBlock} of a fresh anvil (automine off, block gas limit {BlockGasLimit:N0}, fifo order, 12 s blocks), " +
-          $"each with exactly {chain.TxPerBlock:N0} transactions ({facts.Transactions:N0} in all, every one successful) from the {chain.Senders} dev accounts in turn; " +
-          $"seed {s.Seed} (SplitMix64): {EvmChainBuilder.MixDescription} — here {chain.EthTransfers:N0} ETH, {chain.TokenTransfers:N0} ERC-20 and " +
+          $"each with exactly {chain.TxPerBlock:N0} transactions ({facts.Transactions:N0} in all, every one successful) from the {chain.Senders} dev accounts in turn. " +
+          $"Seed {s.Seed} (SplitMix64): {EvmChainBuilder.MixDescription} — here {chain.EthTransfers:N0} ETH, {chain.TokenTransfers:N0} ERC-20 and " +
           $"{chain.FanOuts:N0} FanOut. Recipients: {EvmChainBuilder.FreshRecipientShare * 100:F0} % a fresh address, the rest an earlier one " +
-          $"({chain.Recipients:N0} drawn, {chain.DistinctRecipients:N0} distinct). Blocks 1–2 (not ingested) deploy TestToken and FanOut and hand tokens to the senders. " +
-          $"{F(facts.GasPerBlock / 1e6, 1)} M gas per block; {facts.Traces:N0} parity traces, {facts.Logs:N0} logs; " +
-          $"{facts.Transfers:N0} transfers ({string.Join(", ", facts.Kinds.Select(k => $"{k.Kind} {k.Count:N0}"))}).");
+          $"({chain.Recipients:N0} drawn, {chain.DistinctRecipients:N0} distinct). Blocks 1–2 deploy TestToken and FanOut and hand tokens to the senders; " +
+          $"block {chain.EmptyBlock} is empty (used by one variant below). {F(facts.GasPerBlock / 1e6, 1)} M gas per block; {facts.Traces:N0} parity traces, " +
+          $"{facts.Logs:N0} logs; {facts.Transfers:N0} transfers ({string.Join(", ", facts.Kinds.Select(k => $"{k.Kind} {k.Count:N0}"))}).");
         L();
         L($"Building the chain (not part of any figure below) took {build.TotalSeconds:F1} s: setup {chain.Setup.TotalSeconds:F1} s, " +
-          $"sending {chain.Sending.TotalSeconds:F1} s (one `eth_sendTransaction` batch per block, explicit gas and nonces), mining {chain.Mining.TotalSeconds:F1} s (`anvil_mine` + check).");
+          $"sending {chain.Sending.TotalSeconds:F1} s (one `eth_sendTransaction` batch per block, explicit gas and nonces), " +
+          $"mining {chain.Mining.TotalSeconds:F1} s (`anvil_mine` + check).");
         L();
 
         // Ingest.
-        L($"### Full ingest (`EvmIngestor`, in-process, a fresh store per run)");
+        var mWall = Median(runs.Select(r => r.Wall));
+        var median = runs.OrderBy(r => Math.Abs(r.Wall - mWall)).First();
+        L("### Full ingest (`EvmIngestor`, in-process, a fresh store per run)");
         L();
-        L($"As `ashiato ingest evm` runs it: `--batch {IngestBatch}` blocks per request batch, RPC defaults (≤ {new EvmRpcOptions().MaxConcurrency} requests in flight, " +
-          $"{new EvmRpcOptions().BatchSize} calls per HTTP request), 64 MB commits, parity traces (`trace_block`), receipts by block. After a warm-up ingest of 20 blocks " +
-          "(JIT, connections; not reported). Wall = open the store → dispose it. MB = 10⁶ bytes of HTTP bodies received. CPU s = this process (user + system); anvil CPU s from " +
-          "/proc (the node serves on the same 2 cores).");
+        L($"As `ashiato ingest evm` runs it: `--batch {IngestBatch}` blocks per request batch, RPC defaults (≤ {rpcDefaults.MaxConcurrency} requests in flight, " +
+          $"{rpcDefaults.BatchSize} calls per HTTP request), 64 MB commits, receipts by block, parity traces (`trace_block`). After a warm-up ingest of 21 blocks " +
+          "(JIT, connections; not reported). Wall = open the store → dispose it. MB = 10⁶ bytes of HTTP bodies received. Ashiato CPU = this process (user + system); " +
+          "anvil CPU from /proc/PID/stat.");
         L();
-        L("| Run | Traces | Wall s | Blocks/s | Tx/s | Transfers/s | RPC MB received | RPC MB/s | RPC requests | Ashiato CPU s | anvil CPU s | Allocated MB | Store MB |");
-        L("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-        void Row(string label, IngestRun r) =>
-            L($"| {label} | {(r.Traces ? r.Result.TraceMode : "off")} | {F(r.Wall)} | {N(r.Result.BlocksAdded / r.Wall)} | {N(r.Result.Transactions / r.Wall)} | " +
-              $"{N(r.Result.Transfers / r.Wall)} | {F(r.Result.RpcBytes / 1e6, 1)} | {F(r.Result.RpcBytes / 1e6 / r.Wall, 1)} | {r.Result.RpcRequests:N0} | " +
-              $"{F(r.Cpu)} | {F(r.AnvilCpu)} | {N(r.Allocated / 1e6)} | {F(r.StoreBytes / 1e6, 1)} |");
+        L("| Run | Traces | Blocks | Wall s | Blocks/s | Tx/s | Transfers/s | RPC MB received | RPC MB/s | RPC requests | Ashiato CPU s | Tx per Ashiato CPU s | anvil CPU s | Allocated MB | Store MB |");
+        L("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        void Row(string label, IngestRun r, double? wall = null, bool bold = false)
+        {
+            var w = wall ?? r.Wall;
+            string B(string x) => bold ? $"**{x}**" : x;
+            L($"| {label} | {(r.Traces ? r.Result.TraceMode : "off")} | {r.Result.BlocksAdded} | {B(F(w))} | {B(F(r.Result.BlocksAdded / w, 1))} | {B(N(r.Result.Transactions / w))} | " +
+              $"{B(N(r.Result.Transfers / w))} | {F(r.Result.RpcBytes / 1e6, 1)} | {F(r.Result.RpcBytes / 1e6 / w, 1)} | {r.Result.RpcRequests:N0} | " +
+              $"{F(r.Cpu)} | {N(r.Result.Transactions / r.Cpu)} | {F(r.AnvilCpu)} | {N(r.Allocated / 1e6)} | {F(r.StoreBytes / 1e6, 1)} |");
+        }
+
         for (var i = 0; i < runs.Count; i++)
         {
             Row((i + 1).ToString(CultureInfo.InvariantCulture), runs[i]);
         }
 
-        var mWall = Median(runs.Select(r => r.Wall));
-        var median = runs.OrderBy(r => Math.Abs(r.Wall - mWall)).First();
-        L($"| **median** (wall; other columns of that run) | {median.Result.TraceMode} | **{F(mWall)}** | **{N(chain.Blocks / mWall)}** | **{N(chain.Transactions / mWall)}** | " +
-          $"**{N(median.Result.Transfers / mWall)}** | {F(median.Result.RpcBytes / 1e6, 1)} | {F(median.Result.RpcBytes / 1e6 / mWall, 1)} | {median.Result.RpcRequests:N0} | " +
-          $"{F(median.Cpu)} | {F(median.AnvilCpu)} | {N(median.Allocated / 1e6)} | {F(median.StoreBytes / 1e6, 1)} |");
-        Row("without traces", noTraces);
+        Row("**median** (wall; the other columns are those of the run nearest to it)", median, mWall, bold: true);
+        Row($"from the empty block {chain.EmptyBlock}: the trace-mode probe runs on it", fromEmpty);
+        Row("without traces (`--no-traces`)", noTraces);
         L();
-        L($"Traces cost: without them the ingest takes {Pct(noTraces.Wall / mWall * 100)} of the median wall time " +
-          $"({F(noTraces.Wall)} s against {F(mWall)} s), receives {Pct((double)noTraces.Result.RpcBytes / median.Result.RpcBytes * 100)} of the bytes and stores " +
-          $"{noTraces.Result.Transfers:N0} transfers instead of {median.Result.Transfers:N0} (no internal ones). The ingestor's own clock (`EvmIngestResult.Elapsed`) " +
-          $"says {F(median.Result.Elapsed.TotalSeconds)} s for the median run; {median.Gen2} gen2 GCs.");
+        var debug = nodeCalls.Last();
+        L($"- **Traces cost** {Pct((mWall - noTraces.Wall) / mWall * 100)} of the median wall time: without them the ingest takes {F(noTraces.Wall)} s " +
+          $"against {F(mWall)} s, receives {Pct((double)noTraces.Result.RpcBytes / median.Result.RpcBytes * 100)} of the bytes and stores " +
+          $"{noTraces.Result.Transfers:N0} transfers instead of {median.Result.Transfers:N0} (no internal ones).");
+        L($"- **Most of that is the trace-mode probe**, not the traces: before the first batch `EvmNodeSource.DetectTraceModeAsync` sends `trace_block` *and* " +
+          $"`debug_traceBlockByNumber` (`callTracer`) for the first block, in one batch, even when `trace_block` answers. anvil takes {F(debug.Seconds)} s " +
+          $"({F(debug.AnvilCpu)} CPU-s) for the second on a {chain.TxPerBlock}-transaction block (table below). Starting one block earlier, at the empty block, " +
+          $"the same ingest (+1 empty block) takes {F(fromEmpty.Wall)} s: {Pct(fromEmpty.Wall / mWall * 100)} of the median, " +
+          $"{Pct((fromEmpty.Wall - noTraces.Wall) / noTraces.Wall * 100)} more than without traces.");
+        L($"- The ingestor's own clock (`EvmIngestResult.Elapsed`) says {F(median.Result.Elapsed.TotalSeconds)} s for that run; {median.Gen2} gen2 GC(s). " +
+          $"Ashiato's CPU is {Pct(median.Cpu / median.Wall * 100)} of the wall time, anvil's {Pct(median.AnvilCpu / median.Wall * 100)}.");
+        L();
+
+        // Node.
+        L($"What anvil takes to answer one call for block {chain.FirstBlock} ({chain.TxPerBlock} transactions), each alone, once:");
+        L();
+        L("| Call | Seconds | anvil CPU s | Result KB |");
+        L("|---|--:|--:|--:|");
+        foreach (var c in nodeCalls)
+        {
+            L($"| {c.Name} | {F(c.Seconds, 3)} | {F(c.AnvilCpu)} | {N(c.Bytes / 1e3)} |");
+        }
+
         L();
 
         // Decode.
         var a = passes.Single(p => p.Key == "a");
         var b = passes.Single(p => p.Key == "b");
-        L($"### JSON decode in memory, against a plain read of the same bytes");
+        var dom = passes.Single(p => p.Key == "dom");
+        var c0 = passes.Single(p => p.Key == "c");
+        var d = passes.Single(p => p.Key == "d");
+        var e = passes.Single(p => p.Key == "e");
+        L("### JSON decode in memory, against a plain read of the same bytes");
         L();
         L($"The `result` bytes of `eth_getBlockByNumber(n, true)`, `eth_getBlockReceipts` and `trace_block` for all {chain.Blocks} blocks, fetched once " +
           $"(`EvmRpcClient.BatchRawAsync`) and kept in memory: {F(mb, 1)} MB, {F(mb / chain.Blocks, 2)} MB per block. One thread, {s.DecodeRounds} rounds after 2 warm-up rounds, " +
-          "each round running every pass once; MB/s from the best round. **vs (a)** / **vs (b)** = time of (a) / (b) ÷ time of the pass (best rounds).");
+          "each round running every pass once; MB/s from the best round. **vs (a)** / **vs (b)** = time of (a) / (b) ÷ time of the pass (best rounds). " +
+          "Allocated = managed bytes allocated by one pass.");
         L();
         L("| Pass | Best s | Median s | MB/s | vs (a) plain read | vs (b) token scan | Allocated MB |");
         L("|---|--:|--:|--:|--:|--:|--:|");
@@ -600,27 +706,27 @@ internal static class EvmBenchmark
         L();
         L("| Method | MB | MB per block | (a) plain read | (b) token scan | DOM only | (c) DOM + decoder | (c) vs (b) |");
         L("|---|--:|--:|--:|--:|--:|--:|--:|");
-        var dom = passes.Single(p => p.Key == "dom");
-        var c = passes.Single(p => p.Key == "c");
         for (var m = 0; m < 3; m++)
         {
             var bytes = raw.Bytes(m) / 1e6;
             L($"| `{_methods[m]}` | {F(bytes, 1)} | {F(bytes / chain.Blocks, 3)} | {F(bytes / a.BestOf(m)!.Value, 0)} | {F(bytes / b.BestOf(m)!.Value, 1)} | " +
-              $"{F(bytes / dom.BestOf(m)!.Value, 1)} | {F(bytes / c.BestOf(m)!.Value, 1)} | {Pct(b.BestOf(m)!.Value / c.BestOf(m)!.Value * 100)} |");
+              $"{F(bytes / dom.BestOf(m)!.Value, 1)} | {F(bytes / c0.BestOf(m)!.Value, 1)} | {Pct(b.BestOf(m)!.Value / c0.BestOf(m)!.Value * 100)} |");
         }
 
         L();
-        var d = passes.Single(p => p.Key == "d");
-        var e = passes.Single(p => p.Key == "e");
-        L($"In memory, (d) takes {F(d.Best, 3)} s and (e) {F(e.Best, 3)} s for the blocks the median ingest takes {F(mWall)} s over: " +
-          $"{Pct(e.Best / mWall * 100)} of its wall time.");
+        var str = passes.Single(p => p.Key == "str");
+        L($"Of (c), the DOM is {Pct(dom.Best / c0.Best * 100)} and `EvmJsonDecoder` the other {Pct((c0.Best - dom.Best) / c0.Best * 100)}; a UTF-16 copy of every " +
+          $"string value alone (the reference row) accounts for {Pct((str.Best - dom.Best) / (c0.Best - dom.Best) * 100)} of the decoder's share. Extraction adds " +
+          $"{Pct((d.Best - c0.Best) / c0.Best * 100)} to (c). In memory, (e) handles these blocks in {F(e.Best, 3)} s: {Pct(e.Best / mWall * 100)} of the median ingest's " +
+          $"wall time, {Pct(e.Best / median.Cpu * 100)} of its CPU time.");
         L();
 
         // Stages.
         L("### Where the time goes (the same pipeline on one thread, a stopwatch per stage, one run)");
         L();
-        L($"Per batch of {IngestBatch} blocks: the three RPC batches one after the other (raw bytes, no DOM: the real ingest builds its `JsonElement`s while reading the answer), " +
-          "then per block the DOMs, the decoder, the extractor, the bundle codec and `EvmChainStore.Append`; commits as the ingest does. Token metadata is not read here.");
+        L($"Per batch of {IngestBatch} blocks: the three RPC batches one after the other (raw bytes: the real ingest builds its `JsonElement`s while reading the answer), " +
+          "then per block the DOMs, the decoder, the extractor, the bundle codec and `EvmChainStore.Append`; commits as the ingest does. No trace-mode probe, " +
+          "no token metadata (the real ingest reads it once here, for TestToken).");
         L();
         L("| Stage | Seconds | Share | In the real ingest |");
         L("|---|--:|--:|---|");
@@ -628,17 +734,17 @@ internal static class EvmBenchmark
         void S(string name, double v, string where) => L($"| {name} | {F(v)} | {Pct(v / sum * 100)} | {where} |");
         for (var m = 0; m < 3; m++)
         {
-            S($"Fetch `{_methods[m]}` (HTTP round trip: anvil builds the answer, we read it)", stages.Fetch[m], "prefetch task (next batch while this one is written)");
+            S($"Fetch `{_methods[m]}` (anvil builds the answer, we receive it)", stages.Fetch[m], "prefetch task (batch k+1 while batch k is written)");
         }
 
-        S("`JsonDocument.Parse` (DOM)", stages.Dom, "inside the fetch (parsed while reading the answer)");
-        S("`EvmJsonDecoder` (DOM → model)", stages.Decode, "inside the fetch task");
+        S("`JsonDocument.Parse` (DOM)", stages.Dom, "prefetch task (while reading the answer)");
+        S("`EvmJsonDecoder` (DOM → model)", stages.Decode, "prefetch task");
         S("`EvmTransferExtractor.Extract`", stages.Extract, "writer loop");
         S("`EvmBundleCodec.Encode`", stages.Encode, "writer loop");
         S("`EvmChainStore.Append` (tx and address indexes, transfer rows)", stages.Append, "writer loop");
         S($"`EvmChainStore.Commit` ({stages.Commits} segment(s))", stages.Commit, "writer loop");
         L($"| Sum (one thread) | {F(sum)} | 100 % | |");
-        L($"| Real ingest, median run | {F(mWall)} | | fetch of batch k+1 overlaps the writing of batch k |");
+        L($"| Real ingest, median run / from the empty block | {F(mWall)} / {F(fromEmpty.Wall)} | | |");
         L();
         L($"anvil used {F(stages.AnvilCpu)} s of CPU during this staged run ({Pct(stages.AnvilCpu / stages.Fetch.Sum() * 100)} of the fetch time).");
         return sb.ToString();

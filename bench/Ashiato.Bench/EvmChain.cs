@@ -11,6 +11,9 @@ namespace Ashiato.Bench;
 /// <summary>What <see cref="EvmChainBuilder"/> built on the node: the measured block range and how it got there.</summary>
 internal sealed class EvmBenchChain
 {
+    /// <summary>An empty block right before <see cref="FirstBlock"/>.</summary>
+    public required long EmptyBlock { get; init; }
+
     public required long FirstBlock { get; init; }
 
     public required long LastBlock { get; init; }
@@ -143,7 +146,9 @@ internal static class EvmChainBuilder
         long eth = 0, tokens = 0, fans = 0;
         var sending = TimeSpan.Zero;
         var mining = TimeSpan.Zero;
-        var first = setupBlock + 1;
+        // An empty block before the measured ones (an ingest variant starts there; see EvmBenchmark).
+        var empty = await MineAndCheckAsync(node, setupBlock + 1, 0, ct);
+        var first = empty + 1;
         var clock = new Stopwatch();
         for (var b = 0; b < blocks; b++)
         {
@@ -187,6 +192,7 @@ internal static class EvmChainBuilder
         await node.CallAsync("anvil_removeBlockTimestampInterval", [], ct);
         return new EvmBenchChain
         {
+            EmptyBlock = empty,
             FirstBlock = first,
             LastBlock = first + blocks - 1,
             TxPerBlock = txPerBlock,

@@ -86,7 +86,6 @@ switch (args[0])
             TxPerBlock = (int)options.GetLong("--tx-per-block", 200),
             Runs = (int)options.GetLong("--runs", 3),
             Seed = options.GetULong("--seed", 1),
-            Command = "dotnet run -c Release --project bench/Ashiato.Bench -- " + string.Join(' ', args),
         }, Log);
         Console.WriteLine(section);
         if (evmDoc is not null)

@@ -76,43 +76,76 @@ public sealed class EvmNodeSource(EvmRpcClient rpc)
             return;
         }
 
-        var calls = new[]
-        {
-            new EvmRpcCall("trace_block", [Quantity(probeHeight)]),
-            new EvmRpcCall("debug_traceBlockByNumber", [Quantity(probeHeight), CallTracer]),
-        };
-        var results = await rpc.BatchAsync(calls, ct).ConfigureAwait(false);
-        if (results[0].Error is null)
+        // One method at a time: geth's callTracer can take seconds on a large block, so it is only asked when trace_block
+        // is missing.
+        var parity = (await rpc.BatchAsync([new EvmRpcCall("trace_block", [Quantity(probeHeight)])], ct).ConfigureAwait(false))[0];
+        if (parity.Error is null)
         {
             TraceMode = EvmTraceMode.Parity;
+            return;
         }
-        else if (results[1].Error is null)
+
+        var geth = (await rpc.BatchAsync([new EvmRpcCall("debug_traceBlockByNumber", [Quantity(probeHeight), CallTracer])], ct).ConfigureAwait(false))[0];
+        if (geth.Error is null)
         {
             TraceMode = EvmTraceMode.Geth;
+            return;
         }
-        else
+
+        throw new UserErrorException(
+            $"the node at {rpc.DisplayUrl} gives no traces: trace_block answered '{parity.Error.Message}' and debug_traceBlockByNumber " +
+            $"answered '{geth.Error.Message}'. Internal transfers (value moved by contracts) need traces; run with --no-traces to ingest " +
+            "without them (the gap is recorded and shown by 'ashiato status').");
+    }
+
+    /// <summary>
+    /// Fetches and decodes complete bundles for consecutive heights. A height the node does not have ends the list early.
+    /// Blocks, receipts and traces are asked for at the same time (all three only need the heights); if the receipts
+    /// then belong to other blocks (the chain moved between the calls), the batch is fetched again.
+    /// </summary>
+    public async Task<IReadOnlyList<EvmBlockBundle>> GetBundlesAsync(long from, int count, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
         {
-            throw new UserErrorException(
-                $"the node at {rpc.DisplayUrl} gives no traces: trace_block answered '{results[0].Error!.Message}' and debug_traceBlockByNumber " +
-                $"answered '{results[1].Error!.Message}'. Internal transfers (value moved by contracts) need traces; run with --no-traces to ingest " +
-                "without them (the gap is recorded and shown by 'ashiato status').");
+            try
+            {
+                return await FetchBundlesAsync(from, count, ct).ConfigureAwait(false);
+            }
+            catch (ChainMovedException) when (attempt < 3)
+            {
+                // fetch the batch again: the node's chain changed between the calls
+            }
+            catch (ChainMovedException e)
+            {
+                throw new EvmDataException(e.Source, e.Field, e.Problem + " (three times in a row)");
+            }
         }
     }
 
-    /// <summary>Fetches and decodes complete bundles for consecutive heights. A height the node does not have ends the list early.</summary>
-    public async Task<IReadOnlyList<EvmBlockBundle>> GetBundlesAsync(long from, int count, CancellationToken ct)
+    private async Task<IReadOnlyList<EvmBlockBundle>> FetchBundlesAsync(long from, int count, CancellationToken ct)
     {
-        var blockCalls = new EvmRpcCall[count];
-        for (var i = 0; i < count; i++)
+        var heights = Enumerable.Range(0, count).Select(i => from + i).ToArray();
+        var blockTask = rpc.BatchAsync(heights.Select(h => new EvmRpcCall("eth_getBlockByNumber", [Quantity(h), true])).ToArray(), ct);
+        var receiptTask = ReceiptMode != EvmReceiptMode.ByTransaction
+            ? rpc.BatchAsync(heights.Select(h => new EvmRpcCall("eth_getBlockReceipts", [Quantity(h)])).ToArray(), ct)
+            : null;
+        var traceTask = TraceMode is EvmTraceMode.Parity or EvmTraceMode.Geth
+            ? rpc.BatchAsync(heights.Select(h => TraceCall(h)).ToArray(), ct)
+            : null;
+        try
         {
-            blockCalls[i] = new EvmRpcCall("eth_getBlockByNumber", [Quantity(from + i), true]);
+            await Task.WhenAll(new Task?[] { blockTask, receiptTask, traceTask }.OfType<Task>()).ConfigureAwait(false);
+        }
+        catch
+        {
+            // the first failure is rethrown below by awaiting the tasks in order
         }
 
-        var blockResults = await rpc.BatchAsync(blockCalls, ct).ConfigureAwait(false);
+        var blockResults = await blockTask.ConfigureAwait(false);
         var blocks = new List<EvmBlock>(count);
         for (var i = 0; i < count; i++)
         {
-            var source = $"eth_getBlockByNumber {Quantity(from + i)}";
+            var source = $"eth_getBlockByNumber {Quantity(heights[i])}";
             var result = Unwrap(blockResults[i], source);
             if (result.ValueKind == JsonValueKind.Null)
             {
@@ -120,7 +153,7 @@ public sealed class EvmNodeSource(EvmRpcClient rpc)
             }
 
             var block = EvmJsonDecoder.DecodeBlock(result, source);
-            if (block.Number != from + i)
+            if (block.Number != heights[i])
             {
                 throw new EvmDataException(source, "number", $"the node answered block {block.Number}");
             }
@@ -133,8 +166,8 @@ public sealed class EvmNodeSource(EvmRpcClient rpc)
             return [];
         }
 
-        var receipts = await GetReceiptsAsync(blocks, ct).ConfigureAwait(false);
-        var traces = await GetTracesAsync(blocks, ct).ConfigureAwait(false);
+        var receipts = await GetReceiptsAsync(blocks, receiptTask is null ? null : await receiptTask.ConfigureAwait(false), ct).ConfigureAwait(false);
+        var traces = traceTask is null ? null : DecodeTraces(blocks, await traceTask.ConfigureAwait(false));
         var bundles = new List<EvmBlockBundle>(blocks.Count);
         for (var i = 0; i < blocks.Count; i++)
         {
@@ -144,14 +177,16 @@ public sealed class EvmNodeSource(EvmRpcClient rpc)
         return bundles;
     }
 
-    private async Task<IReadOnlyList<EvmReceipt>[]> GetReceiptsAsync(List<EvmBlock> blocks, CancellationToken ct)
+    private EvmRpcCall TraceCall(long height) => TraceMode == EvmTraceMode.Parity
+        ? new EvmRpcCall("trace_block", [Quantity(height)])
+        : new EvmRpcCall("debug_traceBlockByNumber", [Quantity(height), CallTracer]);
+
+    private async Task<IReadOnlyList<EvmReceipt>[]> GetReceiptsAsync(List<EvmBlock> blocks, IReadOnlyList<EvmRpcResult>? byBlock, CancellationToken ct)
     {
         var receipts = new IReadOnlyList<EvmReceipt>[blocks.Count];
-        if (ReceiptMode != EvmReceiptMode.ByTransaction)
+        if (byBlock is not null)
         {
-            var calls = blocks.Select(b => new EvmRpcCall("eth_getBlockReceipts", [Quantity(b.Number)])).ToArray();
-            var results = await rpc.BatchAsync(calls, ct).ConfigureAwait(false);
-            if (results.Any(r => r.Error is { IsMethodUnsupported: true }))
+            if (byBlock.Take(blocks.Count).Any(r => r.Error is { IsMethodUnsupported: true }))
             {
                 ReceiptMode = EvmReceiptMode.ByTransaction; // fall back for good
             }
@@ -161,7 +196,13 @@ public sealed class EvmNodeSource(EvmRpcClient rpc)
                 for (var i = 0; i < blocks.Count; i++)
                 {
                     var source = $"eth_getBlockReceipts {Quantity(blocks[i].Number)}";
-                    receipts[i] = EvmJsonDecoder.DecodeReceipts(Unwrap(results[i], source), source);
+                    var result = Unwrap(byBlock[i], source);
+                    if (result.ValueKind == JsonValueKind.Null)
+                    {
+                        throw new ChainMovedException(source, "result", $"no receipts for block {blocks[i].Number}, which the node just gave");
+                    }
+
+                    receipts[i] = EvmJsonDecoder.DecodeReceipts(result, source);
                     CheckReceipts(blocks[i], receipts[i], source);
                 }
 
@@ -181,7 +222,7 @@ public sealed class EvmNodeSource(EvmRpcClient rpc)
                 var result = Unwrap(txResults[k++], source);
                 if (result.ValueKind == JsonValueKind.Null)
                 {
-                    throw new EvmDataException(source, "result", "the node has no receipt for a transaction of block " + blocks[i].Number);
+                    throw new ChainMovedException(source, "result", "the node has no receipt for a transaction of block " + blocks[i].Number);
                 }
 
                 list.Add(EvmJsonDecoder.DecodeReceipt(result, source));
@@ -205,30 +246,22 @@ public sealed class EvmNodeSource(EvmRpcClient rpc)
         {
             if (receipts[i].TransactionHash != block.Transactions[i].Hash || receipts[i].BlockHash != block.Hash)
             {
-                throw new EvmDataException(source, $"[{i}].transactionHash",
+                throw new ChainMovedException(source, $"[{i}].transactionHash",
                     $"receipt {receipts[i].TransactionHash} in block {receipts[i].BlockHash} does not belong to transaction {block.Transactions[i].Hash} of block {block.Hash} (the chain moved during the fetch?)");
             }
         }
     }
 
-    private async Task<IReadOnlyList<EvmTrace>[]?> GetTracesAsync(List<EvmBlock> blocks, CancellationToken ct)
+    private IReadOnlyList<EvmTrace>[] DecodeTraces(List<EvmBlock> blocks, IReadOnlyList<EvmRpcResult> results)
     {
-        if (TraceMode is null or EvmTraceMode.None)
-        {
-            return null;
-        }
-
-        var parity = TraceMode == EvmTraceMode.Parity;
-        var calls = blocks.Select(b => parity
-            ? new EvmRpcCall("trace_block", [Quantity(b.Number)])
-            : new EvmRpcCall("debug_traceBlockByNumber", [Quantity(b.Number), CallTracer])).ToArray();
-        var results = await rpc.BatchAsync(calls, ct).ConfigureAwait(false);
         var traces = new IReadOnlyList<EvmTrace>[blocks.Count];
         for (var i = 0; i < blocks.Count; i++)
         {
-            var source = $"{calls[i].Method} {Quantity(blocks[i].Number)}";
+            var source = $"{TraceCall(blocks[i].Number).Method} {Quantity(blocks[i].Number)}";
             var result = Unwrap(results[i], source);
-            traces[i] = parity ? EvmJsonDecoder.DecodeParityTraces(result, source) : EvmJsonDecoder.DecodeGethCallTraces(result, blocks[i], source);
+            traces[i] = TraceMode == EvmTraceMode.Parity
+                ? EvmJsonDecoder.DecodeParityTraces(result, source)
+                : EvmJsonDecoder.DecodeGethCallTraces(result, blocks[i], source);
         }
 
         return traces;
@@ -250,4 +283,14 @@ public sealed class EvmNodeSource(EvmRpcClient rpc)
 
         throw new EvmDataException(source, "result", $"expected a hex quantity, got {e.GetRawText()}");
     }
+}
+
+/// <summary>Receipts that do not belong to the block just fetched: the node's chain changed between two calls.</summary>
+internal sealed class ChainMovedException(string source, string field, string problem) : Exception($"{source}, field {field}: {problem}")
+{
+    public new string Source { get; } = source;
+
+    public string Field { get; } = field;
+
+    public string Problem { get; } = problem;
 }

@@ -659,11 +659,10 @@ internal static class EvmBenchmark
         L($"- **Traces cost** {Pct((mWall - noTraces.Wall) / mWall * 100)} of the median wall time: without them the ingest takes {F(noTraces.Wall)} s " +
           $"against {F(mWall)} s, receives {Pct((double)noTraces.Result.RpcBytes / median.Result.RpcBytes * 100)} of the bytes and stores " +
           $"{noTraces.Result.Transfers:N0} transfers instead of {median.Result.Transfers:N0} (no internal ones).");
-        L($"- **Most of that is the trace-mode probe**, not the traces: before the first batch `EvmNodeSource.DetectTraceModeAsync` sends `trace_block` *and* " +
-          $"`debug_traceBlockByNumber` (`callTracer`) for the first block, in one batch, even when `trace_block` answers. anvil takes {F(debug.Seconds)} s " +
-          $"({F(debug.AnvilCpu)} CPU-s) for the second on a {chain.TxPerBlock}-transaction block (table below). Starting one block earlier, at the empty block, " +
-          $"the same ingest (+1 empty block) takes {F(fromEmpty.Wall)} s: {Pct(fromEmpty.Wall / mWall * 100)} of the median, " +
-          $"{Pct((fromEmpty.Wall - noTraces.Wall) / noTraces.Wall * 100)} more than without traces.");
+        L($"- **The trace-mode probe** asks `trace_block` alone for the first block and falls back to `debug_traceBlockByNumber` (`callTracer`) only when " +
+          $"it fails: anvil needs {F(debug.Seconds)} s ({F(debug.AnvilCpu)} CPU-s) for the latter on a {chain.TxPerBlock}-transaction block (table below). " +
+          $"Starting one block earlier, at the empty block, the same ingest (+1 empty block) takes {F(fromEmpty.Wall)} s: {Pct(fromEmpty.Wall / mWall * 100)} of the median " +
+          "(run-to-run spread on this shared machine).");
         L($"- The ingestor's own clock (`EvmIngestResult.Elapsed`) says {F(median.Result.Elapsed.TotalSeconds)} s for that run; {median.Gen2} gen2 GC(s). " +
           $"Ashiato's CPU is {Pct(median.Cpu / median.Wall * 100)} of the wall time, anvil's {Pct(median.AnvilCpu / median.Wall * 100)}.");
         L();

@@ -17,6 +17,7 @@ public sealed class CliTests
         new[] { "show", "tx", "--help" },
         new[] { "show", "address", "--help" },
         new[] { "export", "--help" },
+        new[] { "simulate", "--help" },
     };
 
     [Theory]

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using Ashiato.Chains.Bitcoin;
+using Ashiato.Core;
+using Ashiato.Ingest.Bitcoin;
+using Ashiato.Storage;
+
+namespace Ashiato.Simulation.Tests;
+
+/// <summary>One small simulation, ingested once into a temp store, shared by the tests of <see cref="SimulationTests"/>.</summary>
+public sealed class SimulatedChain : IDisposable
+{
+    public const ulong Seed = 42;
+
+    public SimulatedChain()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "ashiato-sim-" + Guid.NewGuid().ToString("N"));
+        Out = Path.Combine(Root, "out");
+        StorePath = Path.Combine(Root, "store");
+        Result = Simulation.Run(Seed, 6000, Out);
+        using var store = StoreDirectory.Open(StorePath, create: true);
+        Ingest = new BlockFileIngestor(store, new IngestOptions())
+            .RunAsync(Path.Combine(Out, "bitcoin", "blocks"), "sim", Network.BitcoinRegtest, null, CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    public string Root { get; }
+
+    public string Out { get; }
+
+    public string StorePath { get; }
+
+    public SimulationResult Result { get; }
+
+    public IngestResult Ingest { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+public sealed class SimulationTests(SimulatedChain sim) : IClassFixture<SimulatedChain>
+{
+    private static JsonElement Json(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement;
+
+    [Fact]
+    public void Same_seed_gives_the_same_bytes_and_another_seed_does_not()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "ashiato-sim-det-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Simulation.Run(7, 2000, Path.Combine(root, "a"));
+            Simulation.Run(7, 2000, Path.Combine(root, "b"));
+            Simulation.Run(8, 2000, Path.Combine(root, "c"));
+            var a = File.ReadAllText(Path.Combine(root, "a", "manifest.json"));
+            var b = File.ReadAllText(Path.Combine(root, "b", "manifest.json"));
+            var c = File.ReadAllText(Path.Combine(root, "c", "manifest.json"));
+            Assert.Equal(a, b);
+            Assert.NotEqual(a.Replace("\"seed\": 7", "", StringComparison.Ordinal), c.Replace("\"seed\": 8", "", StringComparison.Ordinal));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(root, "a", "bitcoin", "blocks", "blk00000.dat")),
+                File.ReadAllBytes(Path.Combine(root, "b", "bitcoin", "blocks", "blk00000.dat")));
+
+            // a previous output is overwritten; a foreign non-empty directory is refused
+            Simulation.Run(7, 2000, Path.Combine(root, "a"));
+            Assert.Equal(a, File.ReadAllText(Path.Combine(root, "a", "manifest.json")));
+            Directory.CreateDirectory(Path.Combine(root, "d"));
+            File.WriteAllText(Path.Combine(root, "d", "x.txt"), "mine");
+            Assert.Throws<UserErrorException>(() => Simulation.Run(7, 2000, Path.Combine(root, "d")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_blocks_ingest_cleanly_and_value_is_conserved()
+    {
+        var ledger = Json(Path.Combine(sim.Out, "ledger.json"));
+        Assert.Equal(ledger.GetProperty("blocks").GetInt64(), sim.Ingest.TipHeight + 1L);
+        Assert.Equal(0, sim.Ingest.UnresolvedInputs);
+        using var store = StoreDirectory.Open(sim.StorePath, create: false);
+        using var utxo = store.OpenUtxoChain("sim", null, create: false);
+        Assert.Equal(ledger.GetProperty("tip_hash").GetString(), utxo.TipHash.ToString());
+        Assert.Equal(ledger.GetProperty("transactions").GetInt64(), utxo.TxCount);
+        Assert.Equal(ledger.GetProperty("inputs").GetInt64(), utxo.InputCount);
+        Assert.Equal(ledger.GetProperty("outputs").GetInt64(), utxo.OutputCount);
+        Assert.True(utxo.TxCount >= 6000 * 9 / 10, $"only {utxo.TxCount} transactions");
+
+        long coinbase = 0, fees = 0, created = 0, spent = 0;
+        var spentOutputs = new HashSet<long>();
+        for (long t = 0; t < utxo.TxCount; t++)
+        {
+            var tx = utxo.GetTx(t);
+            long outs = 0, ins = 0;
+            for (var o = 0; o < tx.OutputCount; o++)
+            {
+                outs += utxo.GetOutput(tx.FirstOutput + o).Value;
+            }
+
+            created += outs;
+            if (tx.IsCoinbase)
+            {
+                coinbase += outs;
+                continue;
+            }
+
+            for (var i = 0; i < tx.InputCount; i++)
+            {
+                var input = utxo.GetInput(tx.FirstInput + i);
+                Assert.True(input.Prev >= 0, "every input spends an output of the chain");
+                Assert.True(spentOutputs.Add(input.Prev), "no output is spent twice");
+                ins += utxo.GetOutput(input.Prev).Value;
+            }
+
+            spent += ins;
+            Assert.True(ins >= outs, $"tx {tx.TxId} creates value");
+            fees += ins - outs;
+        }
+
+        Assert.Equal(ledger.GetProperty("coinbase_value_sat").GetInt64(), coinbase);
+        Assert.Equal(ledger.GetProperty("fees_sat").GetInt64(), fees);
+        Assert.Equal(ledger.GetProperty("subsidy_sat").GetInt64() + fees, coinbase);
+        Assert.Equal(ledger.GetProperty("utxo_value_sat").GetInt64(), created - spent);
+        Assert.Equal(ledger.GetProperty("subsidy_sat").GetInt64(), created - spent);
+        Assert.Equal(ledger.GetProperty("utxo_count").GetInt64(), utxo.OutputCount - spentOutputs.Count);
+    }
+
+    [Fact]
+    public void The_ground_truth_is_consistent_with_the_chain()
+    {
+        var entities = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(Path.Combine(sim.Out, "truth", "addresses.csv")).Skip(1))
+        {
+            var parts = line.Split(',');
+            entities[parts[0]] = parts[1];
+        }
+
+        using var store = StoreDirectory.Open(sim.StorePath, create: false);
+        using var utxo = store.OpenUtxoChain("sim", null, create: false);
+        for (long t = 1; t < utxo.TxCount; t++) // 0 is the genesis coinbase (pay-to-pubkey, nobody's)
+        {
+            var tx = utxo.GetTx(t);
+            for (var o = 0; o < tx.OutputCount; o++)
+            {
+                var output = utxo.GetOutput(tx.FirstOutput + o);
+                if (output.HasAddress && !(tx.IsCoinbase && output.Value == 0)) // skip witness commitments (OP_RETURN)
+                {
+                    var address = utxo.FormatAddress(output.AddressId);
+                    Assert.True(entities.ContainsKey(address), $"{address} has no entity in the ground truth");
+                }
+            }
+        }
+
+        var truth = Json(Path.Combine(sim.Out, "truth", "ground-truth.json"));
+        var thefts = truth.GetProperty("thefts").EnumerateArray().ToList();
+        Assert.True(thefts.Count >= 4, $"only {thefts.Count} thefts");
+        Assert.Contains(thefts, t => t.GetProperty("actor").GetString() == "lazarus");
+        var endpointKinds = new HashSet<string>();
+        foreach (var theft in thefts)
+        {
+            var segments = theft.GetProperty("segments").EnumerateArray().ToList();
+            Assert.Equal("theft", segments[0].GetProperty("kind").GetString());
+            Assert.Equal(theft.GetProperty("stolen_sat").GetInt64(), segments[0].GetProperty("amount_in_sat").GetInt64());
+            Assert.Equal(theft.GetProperty("loss_sat").GetInt64(), theft.GetProperty("stolen_sat").GetInt64() + theft.GetProperty("theft_fee_sat").GetInt64());
+            Assert.True(utxo.FindTx(Hash256.Parse(theft.GetProperty("txid").GetString()!)) >= 0);
+            foreach (var seg in segments)
+            {
+                long ends = 0;
+                foreach (var end in seg.GetProperty("endpoints").EnumerateArray())
+                {
+                    var amount = end.GetProperty("amount_sat").GetInt64();
+                    ends += amount;
+                    endpointKinds.Add(end.GetProperty("kind").GetString()!);
+                    var outpoint = end.GetProperty("outpoint").GetString()!.Split(':');
+                    var txRow = utxo.FindTx(Hash256.Parse(outpoint[0]));
+                    Assert.True(txRow >= 0, $"endpoint tx {outpoint[0]} is not in the chain");
+                    var tx = utxo.GetTx(txRow);
+                    var output = utxo.GetOutput(tx.FirstOutput + int.Parse(outpoint[1], System.Globalization.CultureInfo.InvariantCulture));
+                    Assert.Equal(amount, output.Value);
+                    var owner = end.GetProperty("entity").GetString();
+                    Assert.Equal(owner, entities[utxo.FormatAddress(output.AddressId)]);
+                }
+
+                Assert.Equal(seg.GetProperty("amount_in_sat").GetInt64(),
+                    ends + seg.GetProperty("mining_fees_sat").GetInt64() + seg.GetProperty("service_fees_sat").GetInt64());
+            }
+        }
+
+        Assert.Contains("exchange", endpointKinds);
+    }
+
+    [Fact]
+    public void The_publications_are_written()
+    {
+        foreach (var f in new[] { "prices/btc-usd.csv", "prices/btc-jpy.csv", "tags/exchanges.yaml", "tags/sanctions.yaml", "tags/services.yaml", "incidents/incidents.yaml" })
+        {
+            Assert.True(File.Exists(Path.Combine(sim.Out, f)), f);
+        }
+
+        var usd = File.ReadAllLines(Path.Combine(sim.Out, "prices", "btc-usd.csv"));
+        Assert.Equal("date,price", usd[0]);
+        Assert.Equal(SimCalendar.Days + 1, usd.Length);
+        Assert.Contains("actor: lazarus", File.ReadAllText(Path.Combine(sim.Out, "tags", "sanctions.yaml")), StringComparison.Ordinal);
+        Assert.Contains("attributed_actor: lazarus", File.ReadAllText(Path.Combine(sim.Out, "incidents", "incidents.yaml")), StringComparison.Ordinal);
+    }
+}

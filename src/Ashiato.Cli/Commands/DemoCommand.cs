@@ -7,20 +7,27 @@ using Ashiato.Ingest.Bitcoin;
 namespace Ashiato.Cli.Commands;
 
 /// <summary>
-/// <c>ashiato demo</c>: ingests a small real chain (Bitcoin mainnet blocks 0–599 from Bitcoin Core block files) into the
-/// store and summarises it. Later issues replace the data with the simulated economy and add every analysis stage.
+/// <c>ashiato demo</c>: simulates the small economy (seed 1) into <c>STORE/world</c>, ingests its Bitcoin-family chain
+/// into the store and summarises it. With <c>--data DIR</c> it ingests real Bitcoin Core block files instead (mainnet
+/// blocks 0–599 from ../shared/data). Each later stage (EVM chain, tags, clustering, tracing, reports) adds its step.
 /// </summary>
 public static class DemoCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var cmd = new Command("demo", "Ingest a small real chain (Bitcoin blocks 0–599) into the store and summarise it");
-        var data = new Option<string?>("--data") { Description = "Directory with blk*.dat files (default: ../shared/data/bitcoin/nbitcoin beside the repository)" };
+        var cmd = new Command("demo", "Simulate a small economy with hacks, ingest it into the store and summarise it (or --data DIR: real block files)");
+        var data = new Option<string?>("--data") { Description = "Instead of the simulation: a directory with Bitcoin mainnet blk*.dat files (e.g. ../shared/data/bitcoin/nbitcoin)" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated world", DefaultValueFactory = _ => 1 };
         cmd.Options.Add(data);
+        cmd.Options.Add(seed);
         cmd.SetAction(async (parse, ct) =>
         {
-            var dir = parse.GetValue(data) ?? FindDefaultData()
-                ?? throw new UserErrorException("demo data not found: pass --data DIR (a directory with blk00000.dat)");
+            if (parse.GetValue(data) is null)
+            {
+                return await SimulatedAsync(ctx, parse, parse.GetValue(seed), ct).ConfigureAwait(false);
+            }
+
+            var dir = parse.GetValue(data)!;
             var blockFiles = Directory.EnumerateFiles(dir, "blk0000?.dat").Where(f => !f.Contains("incomplete", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
             if (blockFiles.Count == 0)
             {
@@ -53,20 +60,31 @@ public static class DemoCommand
         return cmd;
     }
 
-    private static string? FindDefaultData()
+    private static async Task<int> SimulatedAsync(CliContext ctx, ParseResult parse, ulong seed, CancellationToken ct)
     {
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        using var store = ctx.OpenStore(parse, create: true);
+        var world = Path.Combine(store.Path, "world");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Simulation.Simulation.PrepareOutDir(world);
+        var sim = Simulation.Simulation.Run(seed, Simulation.Simulation.ParseScale("small"), world, null, ct);
+        ctx.Out.WriteLine($"1/2 simulated a small economy (seed {seed}): {sim.Ledger.Transactions:N0} tx in {sim.Ledger.Blocks:N0} blocks, " +
+            $"{sim.Thefts} thefts -> {world} ({clock.Elapsed.TotalSeconds:0.0} s)");
+        if (store.Chains().Contains("sim-bitcoin"))
         {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "shared", "data", "bitcoin", "nbitcoin");
-                if (Directory.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
+            ctx.Out.WriteLine("   the store already holds 'sim-bitcoin': ingest resumes from its tip");
         }
 
-        return null;
+        var ingestor = new BlockFileIngestor(store, new IngestOptions());
+        var result = await ingestor.RunAsync(Path.Combine(world, "bitcoin", "blocks"), "sim-bitcoin", Network.BitcoinRegtest, null, ct).ConfigureAwait(false);
+        using (var utxo = store.OpenUtxoChain("sim-bitcoin", null, create: false))
+        {
+            ctx.Out.WriteLine($"2/2 ingested chain 'sim-bitcoin': +{result.BlocksAdded} blocks, heights {utxo.BaseHeight}..{utxo.TipHeight}, {utxo.TxCount:N0} tx, " +
+                $"{utxo.OutputCount:N0} outputs, {utxo.AddressCount:N0} addresses ({clock.Elapsed.TotalSeconds:0.0} s in all)");
+        }
+
+        ctx.Out.WriteLine($"reported incidents: {Path.Combine(world, "incidents", "incidents.yaml")}; tags: {Path.Combine(world, "tags")}; prices: {Path.Combine(world, "prices")}");
+        ctx.Out.WriteLine("not yet in the demo: the simulated EVM chain, tag import, clustering, tracing and the stolen-value-by-country report (later stages)");
+        ctx.Out.WriteLine("next: ./ashiato status | ./ashiato show address <address> | ./ashiato export transactions --chain sim-bitcoin");
+        return 0;
     }
 }

@@ -31,6 +31,7 @@ public static class CliApp
         root.Subcommands.Add(StatusCommand.Create(context));
         root.Subcommands.Add(ShowCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -18,6 +18,7 @@ public sealed class CliTests
         new[] { "show", "address", "--help" },
         new[] { "export", "--help" },
         new[] { "simulate", "--help" },
+        new[] { "evaluate", "--help" },
     };
 
     [Theory]

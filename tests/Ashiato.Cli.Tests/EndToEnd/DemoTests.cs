@@ -36,3 +36,43 @@ public sealed class DemoTests
         Assert.Contains("bitcoin heights 0..599, 616 tx", output);
     }
 }
+
+/// <summary><c>ashiato evaluate</c> against the demo world's ground truth.</summary>
+public sealed class EvaluateTests
+{
+    [Fact]
+    public async Task Evaluate_DemoWorld_ReportsMissingStagesAndAWholeChain()
+    {
+        using var cli = new CliRunner();
+        var (code, _, err) = await cli.RunAsync("demo");
+        Assert.True(code == 0, err);
+        var report = Path.Combine(cli.WorkDir, "accuracy.md");
+        (code, var output, err) = await cli.RunAsync("evaluate", "--truth", Path.Combine(cli.StoreDir, "world"), "--out", report);
+        Assert.True(code == 0, err);
+        Assert.Equal(output, File.ReadAllText(report));
+        foreach (var stage in new[] { "clustering", "attribution", "tracing", "typologies" })
+        {
+            Assert.Contains($"| {stage} |", output);
+            Assert.Contains($"the store holds no {stage} results", output); // missing, never a made-up score
+        }
+
+        var addresses = System.Text.RegularExpressions.Regex.Match(output, @"found in the store \| ([\d,]+) of ([\d,]+) ");
+        Assert.True(addresses.Success, output);
+        Assert.Equal(addresses.Groups[2].Value, addresses.Groups[1].Value);
+        Assert.Matches(@"theft transactions found \| (\d+) of \1 \|", output);
+        Assert.Contains("| lazarus |", output);
+
+        (code, var again, _) = await cli.RunAsync("evaluate", "--truth", Path.Combine(cli.StoreDir, "world"), "--out", report);
+        Assert.Equal(0, code);
+        Assert.Equal(output, again); // deterministic
+    }
+
+    [Fact]
+    public async Task Evaluate_NoTruthThere_ExitsOneNamingThePath()
+    {
+        using var cli = new CliRunner();
+        var (code, _, err) = await cli.RunAsync("evaluate", "--truth", cli.WorkDir);
+        Assert.Equal(1, code);
+        Assert.Contains("no ground truth here", err);
+    }
+}

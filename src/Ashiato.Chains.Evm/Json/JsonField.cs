@@ -14,23 +14,40 @@ internal readonly struct JsonField
 {
     private const string RootPath = "result";
 
-    private JsonField(JsonElement element, string path, string source)
+    // The path is kept as (the container's path node, this field's name or index) and only turned into a string when an
+    // error needs it: building "transactions[3].value" for every field read cost a large share of decoding time.
+    private readonly PathNode? _parent;
+    private readonly string? _name;
+    private readonly int _index;
+    private readonly PathNode? _self;
+
+    private JsonField(JsonElement element, PathNode? parent, string? name, int index, string source)
     {
         Element = element;
-        Path = path;
+        _parent = parent;
+        _name = name;
+        _index = index;
         Source = source;
+
+        // Only containers have children, so only they need a node of their own (leaves allocate nothing).
+        _self = element.ValueKind is JsonValueKind.Object or JsonValueKind.Array && (name is not null || index >= 0 || parent is not null)
+            ? new PathNode(parent, name, index)
+            : null;
     }
 
     public JsonElement Element { get; }
 
     /// <summary>JSON path from the answer's result ("" for the result itself).</summary>
-    public string Path { get; }
+    public string Path => PathNode.Format(_parent, _name, _index);
 
     public string Source { get; }
 
     public bool IsNull => Element.ValueKind == JsonValueKind.Null;
 
-    public static JsonField Root(JsonElement element, string source) => new(element, "", source);
+    public static JsonField Root(JsonElement element, string source) => new(element, null, null, -1, source);
+
+    /// <summary>This field as the parent of its children's paths.</summary>
+    private PathNode? Node => _self;
 
     public EvmDataException Error(string problem) => new(Source, Path.Length == 0 ? RootPath : Path, problem);
 
@@ -40,25 +57,24 @@ internal readonly struct JsonField
     public int ArrayLength() =>
         Element.ValueKind == JsonValueKind.Array ? Element.GetArrayLength() : throw Error($"expected an array, got {Describe(Element)}");
 
-    public JsonField Item(int index) => new(Element[index], $"{Path}[{index}]", Source);
+    public JsonField Item(int index) => new(Element[index], Node, null, index, Source);
 
     public bool Has(string name) => Element.TryGetProperty(name, out _);
 
     /// <summary>A field that must be present and not null.</summary>
     public JsonField Req(string name)
     {
-        var path = ChildPath(name);
         if (!Element.TryGetProperty(name, out var value))
         {
-            throw new EvmDataException(Source, path, "missing");
+            throw new EvmDataException(Source, ChildPath(name), "missing");
         }
 
-        return value.ValueKind == JsonValueKind.Null ? throw new EvmDataException(Source, path, "is null") : new JsonField(value, path, Source);
+        return value.ValueKind == JsonValueKind.Null ? throw new EvmDataException(Source, ChildPath(name), "is null") : new JsonField(value, Node, name, -1, Source);
     }
 
     /// <summary>A field that may be absent or null (both give null).</summary>
     public JsonField? Opt(string name) =>
-        Element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? new JsonField(value, ChildPath(name), Source) : null;
+        Element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? new JsonField(value, Node, name, -1, Source) : null;
 
     public string String() =>
         Element.ValueKind == JsonValueKind.String ? Element.GetString()! : throw Error($"expected a string, got {Describe(Element)}");
@@ -163,4 +179,55 @@ internal readonly struct JsonField
         JsonValueKind.Null => "null",
         _ => "nothing",
     };
+}
+
+/// <summary>A step of a JSON path (a property name or an array index) with its parent; formatted only on error.</summary>
+internal sealed class PathNode(PathNode? parent, string? name, int index)
+{
+    public static string Format(PathNode? parent, string? name, int index)
+    {
+        if (parent is null && name is null && index < 0)
+        {
+            return "";
+        }
+
+        var sb = new System.Text.StringBuilder();
+        Append(sb, parent);
+        AppendStep(sb, name, index);
+        return sb.ToString();
+    }
+
+    private static void Append(System.Text.StringBuilder sb, PathNode? node)
+    {
+        if (node is null)
+        {
+            return;
+        }
+
+        Append(sb, node.Parent);
+        AppendStep(sb, node.Name, node.Index);
+    }
+
+    private static void AppendStep(System.Text.StringBuilder sb, string? name, int index)
+    {
+        if (name is not null)
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append('.');
+            }
+
+            sb.Append(name);
+        }
+        else if (index >= 0)
+        {
+            sb.Append('[').Append(index.ToString(CultureInfo.InvariantCulture)).Append(']');
+        }
+    }
+
+    private PathNode? Parent { get; } = parent;
+
+    private string? Name { get; } = name;
+
+    private int Index { get; } = index;
 }

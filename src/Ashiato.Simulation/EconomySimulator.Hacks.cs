@@ -212,6 +212,11 @@ internal sealed partial class EconomySimulator
         var (txid, realFee) = Emit();
         RecordHop(seg, kind == "exchange" || kind == "otc" ? "cash_out" : kind, txid.ToString(), coin.Value, realFee, 0);
         seg.Endpoints.Add(new Endpoint(kind, entity.Id, txid.ToString(), 0, amount));
+        if (kind == "bridge")
+        {
+            BridgeDeposits.Add(new BridgeDeposit(seg.Theft.Plan.Id, h.Id, txid.ToString(), 0, amount, _day, _height));
+        }
+
         if (kind == "mixer")
         {
             var job = new MixJob(h, seg, amount * 975 / 1000, _dayIndex + 2 + _rng.Next(9));

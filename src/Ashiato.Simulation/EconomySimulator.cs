@@ -72,6 +72,12 @@ internal sealed partial class EconomySimulator
 
     public List<MixJob> OpenMixJobs => _mixJobs;
 
+    /// <summary>The hack schedule (the EVM chain adds its own thefts on the same dates).</summary>
+    public static IReadOnlyList<HackPlan> HackPlans => Plans;
+
+    /// <summary>Hackers' deposits to the bridge's custody address (the EVM chain mints wrapped BTC for them).</summary>
+    public List<BridgeDeposit> BridgeDeposits { get; } = [];
+
     public long PlannedBlocks { get; }
 
     private long EconomyBlocks => Math.Clamp(_targetTx / 25, 300, 420_000);

@@ -7,7 +7,7 @@ using Ashiato.Core;
 namespace Ashiato.Simulation;
 
 /// <summary>What <see cref="Simulation.Run"/> produced.</summary>
-public sealed record SimulationResult(string OutDir, Ledger Ledger, int Thefts, IReadOnlyList<string> Files);
+public sealed record SimulationResult(string OutDir, Ledger Ledger, int Thefts, IReadOnlyList<string> Files, Evm.EvmSimulationSummary? Evm = null);
 
 /// <summary>
 /// <c>ashiato simulate</c>: a deterministic simulated economy 2017–2024 on a Bitcoin-family (regtest) chain, written as
@@ -18,7 +18,7 @@ public static class Simulation
     public const string Generator = "ashiato-simulate";
     public const int FormatVersion = 1;
 
-    private static readonly string[] OwnedEntries = ["bitcoin", "prices", "tags", "incidents", "truth", "ledger.json", "manifest.json"];
+    private static readonly string[] OwnedEntries = ["bitcoin", "evm", "prices", "tags", "incidents", "truth", "ledger.json", "manifest.json"];
 
     /// <summary>small = 10 000 tx, medium = 1 000 000, large = 10 000 000, or a positive count.</summary>
     public static long ParseScale(string scale) => scale.ToLowerInvariant() switch
@@ -87,6 +87,7 @@ public static class Simulation
             sim.Run(progress, ct);
         }
 
+        var evm = Evm.EvmOutput.Run(outDir, seed, targetTx, sim, ct);
         Directory.CreateDirectory(Path.Combine(outDir, "prices"));
         File.WriteAllText(Path.Combine(outDir, "prices", "btc-usd.csv"), prices.UsdCsv(), World.Utf8);
         File.WriteAllText(Path.Combine(outDir, "prices", "btc-jpy.csv"), prices.JpyCsv(), World.Utf8);
@@ -95,7 +96,7 @@ public static class Simulation
         OutputWriters.WriteGroundTruth(outDir, seed, sim);
         WriteLedger(outDir, seed, targetTx, sim.Ledger);
         var files = WriteManifest(outDir, seed, targetTx);
-        return new SimulationResult(outDir, sim.Ledger, sim.Thefts.Count, files);
+        return new SimulationResult(outDir, sim.Ledger, sim.Thefts.Count, files, evm);
     }
 
     private static void WriteLedger(string outDir, ulong seed, long targetTx, Ledger l)

@@ -3,6 +3,9 @@ namespace Ashiato.Simulation;
 /// <summary>A scheduled hack: who, whom, when.</summary>
 public sealed record HackPlan(string Id, string Title, DateOnly Date, string VictimId, string HackerId);
 
+/// <summary>A hacker's deposit to the bridge on the Bitcoin side: the outpoint, its value and when.</summary>
+public sealed record BridgeDeposit(string TheftId, string HackerId, string TxId, uint Vout, long Amount, DateOnly Day, int Height);
+
 /// <summary>Where stolen value ended: an output (or a held coin) of an entity.</summary>
 public sealed record Endpoint(string Kind, string EntityId, string TxId, uint Vout, long Amount);
 

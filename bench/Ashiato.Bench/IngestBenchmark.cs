@@ -123,7 +123,7 @@ internal static class IngestBenchmark
     }
 
     /// <summary>How many cores this process gets right now: two threads spin for 0.3 s; process CPU time ÷ wall time.</summary>
-    private static double ProbeCores()
+    internal static double ProbeCores()
     {
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();

@@ -17,6 +17,13 @@ const string Usage = """
           and writes the sections into docs/benchmarks.md.
       generate --tx N --out DIR [--seed S] [--no-xor]
           Only writes the synthetic blk files (e.g. to profile an ingest with perf).
+      cluster [--store DIR [--chain C]] [--addresses N] [--runs N] [--doc PATH | --no-doc]
+          Union-find merges/s over N random unions (default 20000000); with --store, a full cluster build of an ingested
+          chain (default and all heuristics); writes the bench:cluster section of docs/benchmarks.md.
+      tags [--intel DIR] [--doc PATH | --no-doc]
+          Imports all GraphSense TagPacks + the ActorPack, then the OFAC SDN Advanced XML, from ../shared/data/intel into a
+          fresh store (tags/s, MB/s of YAML) against a plain YamlDotNet parse of the same YAML in the same run; writes the
+          bench:tags section of docs/benchmarks.md.
       micro [--doc PATH | --no-doc]
           Single-thread timings behind the findings: SHA-256 call overhead, the parser's bounds-check messages.
       evm [--blocks N] [--tx-per-block M] [--runs R] [--seed S] [--doc PATH | --no-doc]
@@ -24,6 +31,13 @@ const string Usage = """
           (default 200: ETH transfers, ERC-20 transfers, FanOut calls), then measures R full ingests (default 3) into fresh
           stores plus one without traces, a stage split, and the JSON decode passes against a plain read of the same bytes;
           writes the bench:evm section of docs/benchmarks.md.
+      simulate [--tx N,...] [--seed S] [--work DIR] [--doc PATH | --no-doc]
+          Runs the simulator (`Simulation.Run`, as `ashiato simulate`) at each size (default 1000000,10000000), each in a child
+          process into a fresh directory under --work (default: the temp directory; deleted afterwards; a size is skipped when
+          the disk has less than 2.5× its estimated output free), then a plain write of the same bytes to the same disk as the
+          limit; writes the bench:simulate section of docs/benchmarks.md.
+      child-simulate TX SEED OUTDIR
+          One `Simulation.Run` into OUTDIR, then fsync of its files; prints a JSON line (used by `simulate`).
       child-ingest BLOCKS STORE [NETWORK|auto] [--alloc] [--commit-mb N]
           One ingest into a fresh store; prints a JSON line (used by `ingest`). --alloc samples allocations by type;
           --commit-mb overrides IngestOptions.CommitBytes (default 64).
@@ -44,12 +58,93 @@ switch (args[0])
         return await IngestChild.RunAsync(options.Positional[0], options.Positional[1], options.Positional.ElementAtOrDefault(2), options.Has("--alloc"),
             options.Has("--commit-mb") ? options.GetLong("--commit-mb", 64) : null);
 
+    case "child-simulate":
+        return SimulateBenchmark.RunChild(
+            long.Parse(options.Positional[0], CultureInfo.InvariantCulture), ulong.Parse(options.Positional[1], CultureInfo.InvariantCulture), options.Positional[2]);
+
+    case "simulate":
+    {
+        var simDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "benchmarks.md");
+        var simWork = options.Get("--work") ?? Path.Combine(Path.GetTempPath(), $"ashiato-bench-sim-{Environment.ProcessId}");
+        var sizes = (options.Get("--tx") ?? "1000000,10000000").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(Options.ParseCount).ToList();
+        string section;
+        try
+        {
+            section = SimulateBenchmark.Run(new SimulateBenchSettings
+            {
+                Sizes = sizes,
+                Seed = options.GetULong("--seed", 1),
+                WorkDirectory = simWork,
+                Command = "dotnet run -c Release --project bench/Ashiato.Bench -- " + string.Join(' ', args),
+            }, Log);
+        }
+        finally
+        {
+            if (Directory.Exists(simWork) && options.Get("--work") is null)
+            {
+                Directory.Delete(simWork, recursive: true);
+            }
+        }
+
+        Console.WriteLine(section);
+        if (simDoc is not null)
+        {
+            DocFile.Upsert(simDoc, "simulate", section);
+            Log($"wrote section 'simulate' into {simDoc}");
+        }
+
+        return 0;
+    }
+
     case "generate":
     {
         var outDir = options.Get("--out") ?? throw new ArgumentException("generate needs --out DIR");
         var chain = new SyntheticChainGenerator(options.GetULong("--seed", 1))
             .Generate(options.GetLong("--tx", 300_000), outDir, !options.Has("--no-xor"), Log);
         Log($"wrote {chain.Blocks.Count:N0} blocks, {chain.TxCount:N0} tx into {chain.Files.Count} file(s) in {outDir}");
+        return 0;
+    }
+
+    case "cluster":
+    {
+        var clusterLines = ClusterBenchmark.Run(options.Get("--store"), options.Get("--chain"), (int)options.GetLong("--addresses", 20_000_000),
+            (int)options.GetLong("--runs", 3), Log);
+        clusterLines.ForEach(Console.WriteLine);
+        var clusterDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "benchmarks.md");
+        if (clusterDoc is not null)
+        {
+            DocFile.Upsert(clusterDoc, "cluster", string.Join('\n', [
+                "## Clustering: union-find and full cluster build",
+                string.Empty,
+                $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
+                $"`dotnet run -c Release --project bench/Ashiato.Bench -- {string.Join(' ', args)}`. Arithmetic for all of Bitcoin: docs/clustering.md.",
+                string.Empty,
+                .. clusterLines,
+            ]));
+        }
+
+        return 0;
+    }
+
+    case "tags":
+    {
+        var intel = options.Get("--intel") ?? Path.Combine(RepoRoot.Find(), "..", "shared", "data", "intel");
+        var tagLines = TagsBenchmark.Run(intel, Log);
+        tagLines.ForEach(Console.WriteLine);
+        var tagsDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "benchmarks.md");
+        if (tagsDoc is not null)
+        {
+            DocFile.Upsert(tagsDoc, "tags", string.Join('\n', [
+                "## Tags: GraphSense TagPacks, ActorPack and OFAC SDN import",
+                string.Empty,
+                $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
+                $"`dotnet run -c Release --project bench/Ashiato.Bench -- tags` (data: ../shared/data/intel, or --intel DIR).",
+                string.Empty,
+                .. tagLines,
+            ]));
+        }
+
         return 0;
     }
 
@@ -233,7 +328,8 @@ internal sealed class Options
         {
             if (list[i].StartsWith("--", StringComparison.Ordinal))
             {
-                var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out" or "--commit-mb" or "--blocks" or "--tx-per-block";
+                var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out" or "--commit-mb" or "--blocks" or "--tx-per-block"
+                    or "--store" or "--chain" or "--addresses";
                 o._named[list[i]] = takesValue ? list[++i] : null;
             }
             else
@@ -249,8 +345,11 @@ internal sealed class Options
 
     public string? Get(string name) => _named.GetValueOrDefault(name);
 
-    public long GetLong(string name, long fallback) =>
-        Get(name) is { } v ? long.Parse(v.Replace("_", string.Empty).Replace("k", "000").Replace("M", "000000"), CultureInfo.InvariantCulture) : fallback;
+    public long GetLong(string name, long fallback) => Get(name) is { } v ? ParseCount(v) : fallback;
+
+    /// <summary>A count such as 300000, 300_000, 300k or 10M.</summary>
+    public static long ParseCount(string v) =>
+        long.Parse(v.Replace("_", string.Empty).Replace("k", "000").Replace("M", "000000"), CultureInfo.InvariantCulture);
 
     public ulong GetULong(string name, ulong fallback) => Get(name) is { } v ? ulong.Parse(v, CultureInfo.InvariantCulture) : fallback;
 }

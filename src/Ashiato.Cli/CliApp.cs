@@ -33,6 +33,10 @@ public static class CliApp
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(EvaluateCommand.Create(context));
         root.Subcommands.Add(SimulateCommand.Create(context));
+        root.Subcommands.Add(ClusterCommand.Create(context));
+        root.Subcommands.Add(ClusterCommand.CreateHeuristics(context));
+        root.Subcommands.Add(ClusterCommand.CreateExplain(context));
+        root.Subcommands.Add(TagsCommand.Create(context));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -2,10 +2,30 @@ using Microsoft.Data.Sqlite;
 
 namespace Ashiato.Storage;
 
-/// <summary>Relational metadata beside the chain store (SQLite): chains and the audit of ingest runs.</summary>
+/// <summary>
+/// Relational metadata beside the chain store (SQLite): chains, the audit of ingest runs and (schema 2) the intelligence
+/// tables: tags, actors and entities. A schema-1 store is upgraded in place when opened.
+/// </summary>
 public sealed class MetaDb : IDisposable
 {
-    private const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
+
+    /// <summary>Schema 2: attribution tags (with validity for lists that delist), actors, entities.</summary>
+    private const string SchemaV2 = """
+        CREATE TABLE IF NOT EXISTS actors (
+            id TEXT PRIMARY KEY, label TEXT NOT NULL, jurisdictions TEXT NOT NULL DEFAULT '', categories TEXT NOT NULL DEFAULT '',
+            aliases TEXT NOT NULL DEFAULT '', uri TEXT, context TEXT, source TEXT);
+        CREATE TABLE IF NOT EXISTS entities (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, category TEXT, country TEXT, actor TEXT, source TEXT);
+        CREATE TABLE IF NOT EXISTS tags (
+            id INTEGER PRIMARY KEY, address TEXT NOT NULL, currency TEXT NOT NULL, network TEXT,
+            label TEXT NOT NULL, category TEXT, abuse TEXT, actor TEXT, entity TEXT, source TEXT NOT NULL,
+            confidence TEXT, confidence_level INTEGER, is_cluster_definer INTEGER NOT NULL DEFAULT 0, concepts TEXT, context TEXT,
+            tagpack_file TEXT, tagpack_title TEXT, lastmod TEXT, list_key TEXT, valid_from TEXT, valid_to TEXT,
+            UNIQUE (address, label, source)); -- its index also serves look-ups by address
+        CREATE INDEX IF NOT EXISTS tags_actor ON tags (actor);
+        CREATE INDEX IF NOT EXISTS tags_list ON tags (list_key, valid_to);
+        """;
     private readonly SqliteConnection _db;
     private readonly TimeProvider _clock;
 
@@ -35,11 +55,24 @@ public sealed class MetaDb : IDisposable
             var v = cmd.ExecuteScalar();
             if (v is null)
             {
+                Exec(db, SchemaV2);
                 Exec(db, $"INSERT INTO schema_version VALUES ({SchemaVersion})");
             }
-            else if (Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture) != SchemaVersion)
+            else
             {
-                throw new Core.UserErrorException($"{path}: metadata schema {v}, this build reads {SchemaVersion}");
+                var version = Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture);
+                if (version == 1)
+                {
+                    // 1 -> 2: add the intelligence tables; chains and ingest runs are kept as they are
+                    using var tx = db.BeginTransaction();
+                    Exec(db, SchemaV2, tx);
+                    Exec(db, $"UPDATE schema_version SET version = {SchemaVersion}", tx);
+                    tx.Commit();
+                }
+                else if (version != SchemaVersion)
+                {
+                    throw new Core.UserErrorException($"{path}: metadata schema {v}, this build reads {SchemaVersion} (and upgrades 1)");
+                }
             }
         }
 
@@ -106,9 +139,23 @@ public sealed class MetaDb : IDisposable
 
     private string Now() => _clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void Exec(SqliteConnection db, string sql)
+    /// <summary>The open connection, for the relational readers and writers built on this store (tags, actors).</summary>
+    public SqliteConnection Connection => _db;
+
+    public int Version
+    {
+        get
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT version FROM schema_version";
+            return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static void Exec(SqliteConnection db, string sql, SqliteTransaction? tx = null)
     {
         using var cmd = db.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }

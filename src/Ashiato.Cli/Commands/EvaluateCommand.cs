@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Ashiato.Analysis.Clustering;
 using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Core;
 using Ashiato.Simulation.Evaluation;
@@ -11,7 +12,8 @@ namespace Ashiato.Cli.Commands;
 /// <summary>
 /// <c>ashiato evaluate --truth WORLD</c>: scores what the store concluded against a simulated world's ground truth and
 /// writes it as Markdown (docs/accuracy.md). Stages that do not exist yet are reported as missing — never as zero or
-/// as perfect. Until the analysis stages land, only the data check (is the world's chain in the store, whole?) runs.
+/// as perfect. Clustering is scored when `ashiato cluster` has run on the chain; the data check (is the world's chain in the
+/// store, whole?) always runs.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -83,8 +85,15 @@ public static class EvaluateCommand
         sb.Append("The ground truth is read only here; no analysis stage reads it. A stage that does not exist yet is reported as *missing*, ");
         sb.Append("not as zero and not as perfect. Reproduce for the demo world: `./ashiato demo && ./ashiato evaluate --truth ashiato-data/world`.\n\n");
         sb.Append("## Scores\n\n| stage | metric | result |\n|---|---|---|\n");
+        var clusters = ClusterView.Open(utxo.Directory);
         foreach (var (stage, metric) in Stages)
         {
+            if (stage == "clustering" && clusters is not null)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | {ClusteringScore(truth, utxo, clusters)} |\n");
+                continue;
+            }
+
             sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | **missing**: the store holds no {stage} results (stage not built yet) |\n");
         }
 
@@ -113,6 +122,25 @@ public static class EvaluateCommand
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Pairwise precision/recall from entity × cluster contingency counts (no pair enumeration), per-entity completeness.</summary>
+    private static string ClusteringScore(GroundTruthFile truth, UtxoChainStore utxo, ClusterView clusters)
+    {
+        var labelled = new List<(uint, string)>();
+        foreach (var (address, entity) in truth.Addresses)
+        {
+            if (AddressCodec.TryParse(utxo.Network, address, out var kind, out var payload) && utxo.FindAddress(kind, payload) is var id and >= 0
+                && clusters.Covers((uint)id))
+            {
+                labelled.Add((clusters.ClusterOf((uint)id), entity));
+            }
+        }
+
+        var s = ClusterScoring.Score(labelled);
+        var on = string.Join(", ", clusters.Meta.Heuristics.Where(kv => kv.Value).Select(kv => kv.Key));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"pair precision {s.PairPrecision:0.0000}, pair recall {s.PairRecall:0.0000}, mean completeness {s.MeanCompleteness:0.0000} ({s.Addresses:N0} addresses of {s.Entities:N0} entities in {s.Clusters:N0} clusters; heuristics: {on}; up to height {clusters.Meta.Height})");
     }
 
     private static bool OutputHolds(UtxoChainStore utxo, string outpoint, long amount)

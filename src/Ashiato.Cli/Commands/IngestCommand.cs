@@ -11,7 +11,7 @@ namespace Ashiato.Cli.Commands;
 public static class IngestCommand
 {
 #pragma warning disable RS0030 // the one HttpClient of the CLI process
-    private static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
+    internal static readonly HttpClient Http = new() { Timeout = Timeout.InfiniteTimeSpan };
 #pragma warning restore RS0030
 
     public static Command Create(CliContext ctx)

@@ -11,20 +11,25 @@ public sealed class DemoTests
         using var cli = new CliRunner();
         var (code, output, err) = await cli.RunAsync("demo");
         Assert.True(code == 0, err);
-        Assert.Contains("1/2 simulated a small economy (seed 1)", output);
-        Assert.Contains("2/2 ingested chain 'sim-bitcoin'", output);
+        Assert.Contains("1/3 simulated a small economy (seed 1)", output);
+        Assert.Contains("2/3 ingested chain 'sim-bitcoin'", output);
+        Assert.Contains("3/3 ingested chain 'sim-evm' (chain id 31338)", output);
         Assert.Contains("not yet in the demo", output); // says what is missing rather than pretending
         var ledger = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.StoreDir, "world", "ledger.json"))).RootElement;
 
         (code, var status, err) = await cli.RunAsync("status", "--json");
         Assert.True(code == 0, err);
+        var evmChain = JsonDocument.Parse(status).RootElement.GetProperty("evm_chains")[0];
+        Assert.Equal("sim-evm", evmChain.GetProperty("chain").GetString());
+        Assert.Equal(0, evmChain.GetProperty("blocks_without_traces").GetArrayLength());
         var chain = JsonDocument.Parse(status).RootElement.GetProperty("chains")[0];
         Assert.Equal("sim-bitcoin", chain.GetProperty("chain").GetString());
         Assert.Equal(ledger.GetProperty("transactions").GetInt64(), chain.GetProperty("transactions").GetInt64());
 
         (code, output, err) = await cli.RunAsync("demo");
         Assert.True(code == 0, err);
-        Assert.Contains("+0 blocks", output);
+        Assert.Contains("sim-bitcoin': +0 blocks", output);
+        Assert.Contains("from the simulated node: +0 blocks", output);
     }
 
     [Fact]

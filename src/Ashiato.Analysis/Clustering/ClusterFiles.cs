@@ -1,0 +1,111 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Ashiato.Analysis.CoinJoin;
+using Ashiato.Storage.Files;
+
+namespace Ashiato.Analysis.Clustering;
+
+/// <summary>One effective union: the transaction, the heuristic, and the two addresses it linked (24 bytes in clusters.log).</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+public readonly record struct MergeRecord(long TxId, uint A, uint B, HeuristicId Heuristic, byte R1, ushort R2, int R3)
+{
+    public MergeRecord(long txId, uint a, uint b, HeuristicId heuristic)
+        : this(txId, a, b, heuristic, 0, 0, 0)
+    {
+    }
+}
+
+/// <summary>A transaction a detector flagged (16 bytes in clusters.coinjoin).</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+public readonly record struct CoinJoinRecord(long TxId, CoinJoinKind Kind, byte R1, ushort R2, float Confidence);
+
+public sealed record FileDigest(long Bytes, string Sha256);
+
+/// <summary>clusters.json: what the derived files cover and how they were made. Written last.</summary>
+public sealed record ClusterMeta(
+    int Format,
+    string Chain,
+    SortedDictionary<string, bool> Heuristics,
+    int Height,
+    string TipHash,
+    long TxCount,
+    long AddressCount,
+    long Clusters,
+    long LargestCluster,
+    long LargestClusterId,
+    SortedDictionary<string, long> MergesByHeuristic,
+    SortedDictionary<string, long> CoinJoins,
+    SortedDictionary<string, FileDigest> Files);
+
+/// <summary>The files under chains/&lt;chain&gt;/derived/: clusters.ids (u32 per address: its cluster id = the smallest address id
+/// in the cluster), clusters.log (merge records in order), clusters.coinjoin (flagged transactions), clusters.json.</summary>
+public static class ClusterFiles
+{
+    public const int Format = 1;
+    public const string Ids = "clusters.ids";
+    public const string Log = "clusters.log";
+    public const string CoinJoins = "clusters.coinjoin";
+    public const string Meta = "clusters.json";
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static string DirectoryOf(string chainDirectory) => Path.Combine(chainDirectory, "derived");
+
+    public static ClusterMeta? ReadMeta(string dir)
+    {
+        var path = Path.Combine(dir, Meta);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<ClusterMeta>(File.ReadAllBytes(path), JsonOptions);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when every data file has the size and digest clusters.json names (a crash between renames is detected).</summary>
+    public static bool Verify(string dir, ClusterMeta meta)
+    {
+        foreach (var name in new[] { Ids, Log, CoinJoins })
+        {
+            var path = Path.Combine(dir, name);
+            if (!meta.Files.TryGetValue(name, out var d) || !File.Exists(path) || new FileInfo(path).Length != d.Bytes
+                || Digest(File.ReadAllBytes(path)) != d.Sha256)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static T[] ReadArray<T>(string dir, string name)
+        where T : unmanaged => MemoryMarshal.Cast<byte, T>(File.ReadAllBytes(Path.Combine(dir, name))).ToArray();
+
+    /// <summary>Writes the data files (each *.tmp, flushed, renamed), then clusters.json the same way.</summary>
+    public static void Write(string dir, ReadOnlySpan<uint> ids, ReadOnlySpan<MergeRecord> log, ReadOnlySpan<CoinJoinRecord> coinJoins,
+        Func<SortedDictionary<string, FileDigest>, ClusterMeta> meta)
+    {
+        Directory.CreateDirectory(dir);
+        var files = new SortedDictionary<string, FileDigest>(StringComparer.Ordinal);
+        void Put(string name, ReadOnlySpan<byte> bytes)
+        {
+            DurableFile.WriteAtomic(Path.Combine(dir, name), bytes);
+            files[name] = new FileDigest(bytes.Length, Digest(bytes));
+        }
+
+        Put(Ids, MemoryMarshal.AsBytes(ids));
+        Put(Log, MemoryMarshal.AsBytes(log));
+        Put(CoinJoins, MemoryMarshal.AsBytes(coinJoins));
+        DurableFile.WriteAtomic(Path.Combine(dir, Meta), JsonSerializer.SerializeToUtf8Bytes(meta(files), JsonOptions));
+    }
+
+    private static string Digest(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+}

@@ -1,0 +1,144 @@
+namespace Ashiato.Intel;
+
+/// <summary>One attribution tag as stored in the <c>tags</c> table of meta.sqlite.</summary>
+public sealed record TagRow
+{
+    public required string Address { get; init; }
+
+    /// <summary>Ticker as given by the source, upper-case (BTC, ETH, USDT…; OFAC's XBT is stored as BTC).</summary>
+    public required string Currency { get; init; }
+
+    public required string Label { get; init; }
+
+    public required string Source { get; init; }
+
+    /// <summary>The network the address was validated on ("bitcoin", "litecoin", "evm"), or null when not validated.</summary>
+    public string? Network { get; init; }
+
+    public string? Category { get; init; }
+
+    public string? Abuse { get; init; }
+
+    public string? Actor { get; init; }
+
+    public string? Entity { get; init; }
+
+    public string? Confidence { get; init; }
+
+    public int? ConfidenceLevel { get; init; }
+
+    public bool IsClusterDefiner { get; init; }
+
+    /// <summary>Comma-separated concept ids.</summary>
+    public string? Concepts { get; init; }
+
+    public string? Context { get; init; }
+
+    public string? TagPackFile { get; init; }
+
+    public string? TagPackTitle { get; init; }
+
+    public string? LastMod { get; init; }
+
+    /// <summary>For tags from a list that is re-published (OFAC SDN): the list; its later editions delist what they drop.</summary>
+    public string? ListKey { get; init; }
+
+    public string? ValidFrom { get; init; }
+
+    /// <summary>The date of the first edition of the list that no longer had the address; null while listed.</summary>
+    public string? ValidTo { get; init; }
+}
+
+/// <summary>One actor (ActorPack entry).</summary>
+public sealed record ActorRow
+{
+    public required string Id { get; init; }
+
+    public required string Label { get; init; }
+
+    /// <summary>ISO 3166-1 alpha-2 codes.</summary>
+    public IReadOnlyList<string> Jurisdictions { get; init; } = [];
+
+    public IReadOnlyList<string> Categories { get; init; } = [];
+
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    public string? Uri { get; init; }
+
+    /// <summary>The context mapping as JSON.</summary>
+    public string? Context { get; init; }
+
+    public string? Source { get; init; }
+}
+
+/// <summary>An entity of the registry: a named party (for instance an OFAC SDN profile), its category, country and actor.</summary>
+public sealed record EntityRow(string Id, string Name, string? Category, string? Country, string? Actor, string? Source);
+
+/// <summary>What an import did: counts, warnings (tag kept) and rejections (tag dropped), each message located.</summary>
+public sealed class ImportReport
+{
+    public const int MaxMessages = 1000;
+
+    private readonly List<string> _warnings = [];
+    private readonly List<string> _rejections = [];
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+
+    public int Files { get; set; }
+
+    public long TagsRead { get; set; }
+
+    public long TagsImported { get; set; }
+
+    public long Duplicates { get; set; }
+
+    public long Rejected { get; private set; }
+
+    public long WarningCount { get; private set; }
+
+    public int ActorsImported { get; set; }
+
+    public int EntitiesImported { get; set; }
+
+    public long Delisted { get; set; }
+
+    /// <summary>List entries already listed by an earlier edition (kept, not duplicated).</summary>
+    public long StillListed { get; set; }
+
+    public long YamlBytes { get; set; }
+
+    /// <summary>Seconds spent parsing and checking YAML (TagPacks, ActorPacks).</summary>
+    public double ReadSeconds { get; set; }
+
+    /// <summary>Seconds spent writing what the YAML gave to SQLite.</summary>
+    public double StoreSeconds { get; set; }
+
+    /// <summary>The first <see cref="MaxMessages"/> warnings.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>The first <see cref="MaxMessages"/> rejections, each naming file, line and the reason.</summary>
+    public IReadOnlyList<string> Rejections => _rejections;
+
+    /// <summary>Records a warning; the same message twice (a header field inherited by many tags) counts once.</summary>
+    public void Warn(string message)
+    {
+        if (!_warned.Add(message))
+        {
+            return;
+        }
+
+        WarningCount++;
+        if (_warnings.Count < MaxMessages)
+        {
+            _warnings.Add(message);
+        }
+    }
+
+    public void Reject(string message)
+    {
+        Rejected++;
+        if (_rejections.Count < MaxMessages)
+        {
+            _rejections.Add(message);
+        }
+    }
+}

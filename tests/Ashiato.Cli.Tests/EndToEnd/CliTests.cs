@@ -19,6 +19,10 @@ public sealed class CliTests
         new[] { "export", "--help" },
         new[] { "simulate", "--help" },
         new[] { "evaluate", "--help" },
+        new[] { "tags", "--help" },
+        new[] { "cluster", "--help" },
+        new[] { "heuristics", "--help" },
+        new[] { "explain", "--help" },
     };
 
     [Theory]

@@ -24,8 +24,14 @@ public static class AddressRules
     }
 
     /// <summary>True with the canonical address and the network it was checked on (null: not checked); false with the reason.</summary>
-    public static bool TryCanonicalize(string currency, string address, out string canonical, out string? network, out string reason)
+    /// <remarks>
+    /// Bitcoin-family addresses are checked on mainnet unless <paramref name="networkName"/> names another network of the
+    /// same coin exactly as Ashiato does ("bitcoin-regtest", "litecoin-testnet", …); other values are ignored.
+    /// </remarks>
+    public static bool TryCanonicalize(string currency, string address, out string canonical, out string? network, out string reason,
+        string? networkName = null)
     {
+        var hinted = networkName is null ? null : Network.All.FirstOrDefault(n => n.Name == networkName.Trim().ToLowerInvariant());
         canonical = address.Trim();
         network = null;
         reason = "";
@@ -38,9 +44,9 @@ public static class AddressRules
         switch (currency)
         {
             case "BTC":
-                return Bitcoin(Network.BitcoinMain, ref canonical, out network, out reason);
+                return Bitcoin(hinted is { Name: var b } && b.StartsWith("bitcoin", StringComparison.Ordinal) ? hinted : Network.BitcoinMain, ref canonical, out network, out reason);
             case "LTC":
-                return Bitcoin(Network.LitecoinMain, ref canonical, out network, out reason);
+                return Bitcoin(hinted is { Name: var l } && l.StartsWith("litecoin", StringComparison.Ordinal) ? hinted : Network.LitecoinMain, ref canonical, out network, out reason);
             default:
                 if (EvmCurrencies.Contains(currency) || (canonical.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && currency is "USDT" or "USDC"))
                 {
@@ -71,7 +77,7 @@ public static class AddressRules
 
         if (!AddressCodec.TryParse(net, text, out _, out _))
         {
-            reason = $"'{address}' is not a valid {net.Name} mainnet address";
+            reason = $"'{address}' is not a valid {net.Name}{(net == Network.BitcoinMain || net == Network.LitecoinMain ? " mainnet" : "")} address";
             return false;
         }
 

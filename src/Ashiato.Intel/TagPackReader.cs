@@ -86,7 +86,7 @@ public static class TagPackReader
         }
 
         var currency = AddressRules.NormalizeCurrency(Get("currency")!);
-        if (!AddressRules.TryCanonicalize(currency, address, out var canonical, out var network, out var reason))
+        if (!AddressRules.TryCanonicalize(currency, address, out var canonical, out var network, out var reason, Get("network")))
         {
             report.Reject($"{where}: {reason}; tag rejected");
             return null;

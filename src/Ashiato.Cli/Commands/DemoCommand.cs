@@ -67,7 +67,7 @@ public static class DemoCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Simulation.Simulation.PrepareOutDir(world);
         var sim = Simulation.Simulation.Run(seed, Simulation.Simulation.ParseScale("small"), world, null, ct);
-        ctx.Out.WriteLine($"1/4 simulated a small economy (seed {seed}): {sim.Ledger.Transactions:N0} tx in {sim.Ledger.Blocks:N0} blocks, " +
+        ctx.Out.WriteLine($"1/5 simulated a small economy (seed {seed}): {sim.Ledger.Transactions:N0} tx in {sim.Ledger.Blocks:N0} blocks, " +
             $"{sim.Thefts} thefts -> {world} ({clock.Elapsed.TotalSeconds:0.0} s)");
         if (store.Chains().Contains("sim-bitcoin"))
         {
@@ -78,15 +78,19 @@ public static class DemoCommand
         var result = await ingestor.RunAsync(Path.Combine(world, "bitcoin", "blocks"), "sim-bitcoin", Network.BitcoinRegtest, null, ct).ConfigureAwait(false);
         using (var utxo = store.OpenUtxoChain("sim-bitcoin", null, create: false))
         {
-            ctx.Out.WriteLine($"2/4 ingested chain 'sim-bitcoin': +{result.BlocksAdded} blocks, heights {utxo.BaseHeight}..{utxo.TipHeight}, {utxo.TxCount:N0} tx, " +
+            ctx.Out.WriteLine($"2/5 ingested chain 'sim-bitcoin': +{result.BlocksAdded} blocks, heights {utxo.BaseHeight}..{utxo.TipHeight}, {utxo.TxCount:N0} tx, " +
                 $"{utxo.OutputCount:N0} outputs, {utxo.AddressCount:N0} addresses ({clock.Elapsed.TotalSeconds:0.0} s in all)");
         }
+
+        // What is publicly known about the world: its TagPacks and ActorPack (exchange hot wallets, the mixer, sanctioned addresses).
+        var tagReport = new Intel.IntelImporter(new Intel.TagStore(store.Meta)).Import([Path.Combine(world, "tags")]);
+        ctx.Out.WriteLine($"3/5 imported the world's TagPacks: {tagReport.TagsImported:N0} tags ({tagReport.Duplicates:N0} already known), {tagReport.ActorsImported:N0} actors");
 
         // Clustering (multi-input with CoinJoins excluded; the default heuristics), continued incrementally on reruns.
         using (var utxo = store.OpenUtxoChain("sim-bitcoin", null, create: false))
         {
             var clusters = Analysis.Clustering.ClusterBuilder.Run(utxo, new Analysis.Clustering.HeuristicSet());
-            ctx.Out.WriteLine($"3/4 clustered 'sim-bitcoin': {clusters.Meta.Clusters:N0} clusters, the largest {clusters.Meta.LargestCluster:N0} addresses, " +
+            ctx.Out.WriteLine($"4/5 clustered 'sim-bitcoin': {clusters.Meta.Clusters:N0} clusters, the largest {clusters.Meta.LargestCluster:N0} addresses, " +
                 $"{clusters.NewMerges:N0} new merges ({(clusters.Incremental ? "continued" : "built")}; see ./ashiato explain A B)");
         }
 
@@ -97,12 +101,12 @@ public static class DemoCommand
             var rpc = new Chains.Evm.Rpc.EvmRpcClient(IngestCommand.Http, node.Url!);
             var evm = await new Ingest.Evm.EvmIngestor(store, new Ingest.Evm.EvmNodeSource(rpc), new IngestOptions())
                 .RunAsync(new Ingest.Evm.EvmIngestRequest("sim-evm", node.ChainId, null, null, false, true, TimeSpan.FromSeconds(1)), null, ct).ConfigureAwait(false);
-            ctx.Out.WriteLine($"4/4 ingested chain 'sim-evm' (chain id {evm.ChainId}) from the simulated node: +{evm.BlocksAdded} blocks, tip {evm.TipHeight}, " +
+            ctx.Out.WriteLine($"5/5 ingested chain 'sim-evm' (chain id {evm.ChainId}) from the simulated node: +{evm.BlocksAdded} blocks, tip {evm.TipHeight}, " +
                 $"{evm.Transactions:N0} tx, {evm.Transfers:N0} transfers, {evm.Tokens} tokens, traces: {evm.TraceMode} ({clock.Elapsed.TotalSeconds:0.0} s in all)");
         }
 
         ctx.Out.WriteLine($"reported incidents: {Path.Combine(world, "incidents", "incidents.yaml")}; tags: {Path.Combine(world, "tags")}; prices: {Path.Combine(world, "prices")}");
-        ctx.Out.WriteLine("not yet in the demo: tag import, tracing and the stolen-value-by-country report (later stages)");
+        ctx.Out.WriteLine("not yet in the demo: incidents and prices import, tracing and the stolen-value-by-country report (later stages)");
         ctx.Out.WriteLine("next: ./ashiato status | ./ashiato show address <address> --chain sim-evm | ./ashiato export token_transfers --chain sim-evm | ./ashiato evaluate --truth " + world);
         return 0;
     }

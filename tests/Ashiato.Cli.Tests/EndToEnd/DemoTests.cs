@@ -11,10 +11,11 @@ public sealed class DemoTests
         using var cli = new CliRunner();
         var (code, output, err) = await cli.RunAsync("demo");
         Assert.True(code == 0, err);
-        Assert.Contains("1/4 simulated a small economy (seed 1)", output);
-        Assert.Contains("2/4 ingested chain 'sim-bitcoin'", output);
-        Assert.Contains("4/4 ingested chain 'sim-evm' (chain id 31338)", output);
-        Assert.Contains("3/4 clustered 'sim-bitcoin'", output);
+        Assert.Contains("1/5 simulated a small economy (seed 1)", output);
+        Assert.Contains("2/5 ingested chain 'sim-bitcoin'", output);
+        Assert.Contains("5/5 ingested chain 'sim-evm' (chain id 31338)", output);
+        Assert.Contains("4/5 clustered 'sim-bitcoin'", output);
+        Assert.Matches(@"3/5 imported the world's TagPacks: [1-9][\d,]* tags", output);
         Assert.Contains("not yet in the demo", output); // says what is missing rather than pretending
         var ledger = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.StoreDir, "world", "ledger.json"))).RootElement;
 

@@ -25,7 +25,6 @@ public sealed partial class EvmChainStore : IDisposable
     /// <summary>Stored address id meaning "none": the native coin as asset, no sender (created) or no recipient (destroyed).</summary>
     internal const uint NoAddress = uint.MaxValue;
 
-    private const long MinIndexCapacity = 1 << 10;
     private readonly List<EvmSegment> _segments = [];
     private readonly EvmBatch _batch = new();
     private readonly byte[] _keyBuffer = new byte[EvmAddress.Size];
@@ -227,38 +226,8 @@ public sealed partial class EvmChainStore : IDisposable
         }
     }
 
-    private HashIndex OpenIndex(IndexInfo info, string prefix, long count, Action<HashIndex, long> rebuild)
-    {
-        if (info.File.Length > 0)
-        {
-            var existing = HashIndex.TryOpen(Path.Combine(Directory, info.File), info.Capacity);
-            if (existing is not null)
-            {
-                return existing;
-            }
-        }
-
-        // Missing or damaged: derived data, rebuilt from the segments.
-        var capacity = CapacityFor(count);
-        info.File = $"{prefix}.{_manifest.Generation + 1}.{capacity}.idx";
-        info.Capacity = capacity;
-        var index = HashIndex.Create(Path.Combine(Directory, info.File), capacity);
-        rebuild(index, count);
-        index.Flush();
-        _manifest.Save(Directory);
-        return index;
-    }
-
-    private static long CapacityFor(long count)
-    {
-        var capacity = MinIndexCapacity;
-        while (count * 2 >= capacity)
-        {
-            capacity *= 2;
-        }
-
-        return capacity;
-    }
+    private HashIndex OpenIndex(IndexInfo info, string prefix, long count, Action<HashIndex, long> rebuild) =>
+        ChainDirectory.OpenOrRebuildIndex(Directory, info, prefix, count, _manifest.Generation, rebuild, () => _manifest.Save(Directory));
 
     private void DeleteUnreferencedIndexes()
     {

@@ -49,4 +49,39 @@ internal static class ChainDirectory
     public static HashIndex OpenForReader(string directory, string file, long capacity, string what) =>
         HashIndex.TryOpen(Path.Combine(directory, file), capacity)
         ?? throw new UserErrorException($"{directory}: the {what} index is being rebuilt by the process writing this chain; try again when it finishes");
+
+    /// <summary>
+    /// Opens the index the manifest names, or — when it is missing or damaged (derived data) — creates one sized for
+    /// <paramref name="count"/> entries under the next generation's name, rebuilds it from the segments, flushes it and
+    /// saves the manifest that names it.
+    /// </summary>
+    public static HashIndex OpenOrRebuildIndex(string directory, Utxo.IndexInfo info, string prefix, long count, long generation,
+        Action<HashIndex, long> rebuild, Action saveManifest)
+    {
+        if (info.File.Length > 0 && HashIndex.TryOpen(Path.Combine(directory, info.File), info.Capacity) is { } existing)
+        {
+            return existing;
+        }
+
+        var capacity = IndexCapacityFor(count);
+        info.File = $"{prefix}.{generation + 1}.{capacity}.idx";
+        info.Capacity = capacity;
+        var index = HashIndex.Create(Path.Combine(directory, info.File), capacity);
+        rebuild(index, count);
+        index.Flush();
+        saveManifest();
+        return index;
+    }
+
+    /// <summary>The smallest power of two ≥ 1024 that keeps an index of <paramref name="count"/> entries at most half full.</summary>
+    public static long IndexCapacityFor(long count)
+    {
+        var capacity = 1L << 10;
+        while (count * 2 >= capacity)
+        {
+            capacity *= 2;
+        }
+
+        return capacity;
+    }
 }

@@ -15,7 +15,6 @@ namespace Ashiato.Storage.Utxo;
 /// </summary>
 public sealed partial class UtxoChainStore : IDisposable
 {
-    private const long MinIndexCapacity = 1 << 10;
     private readonly List<Segment> _segments = [];
     private Manifest _manifest;
     private HashIndex _txIndex = null!;
@@ -158,38 +157,8 @@ public sealed partial class UtxoChainStore : IDisposable
         ChainDirectory.DeleteUnreferencedIndexes(Directory, _manifest.TxIndex.File, _manifest.AddressIndex.File);
     }
 
-    private HashIndex OpenIndex(IndexInfo info, string prefix, long count, Action<HashIndex, long> rebuild)
-    {
-        if (info.File.Length > 0)
-        {
-            var existing = HashIndex.TryOpen(Path.Combine(Directory, info.File), info.Capacity);
-            if (existing is not null)
-            {
-                return existing;
-            }
-        }
-
-        // Missing or damaged: derived data, rebuilt from the segments.
-        var capacity = CapacityFor(count);
-        info.File = $"{prefix}.{_manifest.Generation + 1}.{capacity}.idx";
-        info.Capacity = capacity;
-        var index = HashIndex.Create(Path.Combine(Directory, info.File), capacity);
-        rebuild(index, count);
-        index.Flush();
-        _manifest.Save(Directory);
-        return index;
-    }
-
-    private static long CapacityFor(long count)
-    {
-        var capacity = MinIndexCapacity;
-        while (count * 2 >= capacity)
-        {
-            capacity *= 2;
-        }
-
-        return capacity;
-    }
+    private HashIndex OpenIndex(IndexInfo info, string prefix, long count, Action<HashIndex, long> rebuild) =>
+        ChainDirectory.OpenOrRebuildIndex(Directory, info, prefix, count, _manifest.Generation, rebuild, () => _manifest.Save(Directory));
 
     // ---------------------------------------------------------------- reading
 

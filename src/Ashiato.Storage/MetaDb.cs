@@ -8,7 +8,7 @@ namespace Ashiato.Storage;
 /// </summary>
 public sealed class MetaDb : IDisposable
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>Schema 2: attribution tags (with validity for lists that delist), actors, entities.</summary>
     private const string SchemaV2 = """
@@ -26,6 +26,14 @@ public sealed class MetaDb : IDisposable
         CREATE INDEX IF NOT EXISTS tags_actor ON tags (actor);
         CREATE INDEX IF NOT EXISTS tags_list ON tags (list_key, valid_to);
         """;
+
+    /// <summary>Schema 3, part one: price series (owned by the price importer, Ashiato.Intel.Prices).</summary>
+    private const string SchemaV3Prices = "";
+
+    /// <summary>Schema 3, part two: incidents (owned by the IncidentPack importer, Ashiato.Intel.Incidents).</summary>
+    private const string SchemaV3Incidents = "";
+
+    private const string SchemaV3 = SchemaV3Prices + "\n" + SchemaV3Incidents;
     private readonly SqliteConnection _db;
     private readonly TimeProvider _clock;
 
@@ -56,22 +64,28 @@ public sealed class MetaDb : IDisposable
             if (v is null)
             {
                 Exec(db, SchemaV2);
+                Exec(db, SchemaV3);
                 Exec(db, $"INSERT INTO schema_version VALUES ({SchemaVersion})");
             }
             else
             {
                 var version = Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture);
-                if (version == 1)
+                if (version is 1 or 2)
                 {
-                    // 1 -> 2: add the intelligence tables; chains and ingest runs are kept as they are
+                    // 1 -> 2: add the intelligence tables; 2 -> 3: prices and incidents. Existing tables are kept as they are.
                     using var tx = db.BeginTransaction();
-                    Exec(db, SchemaV2, tx);
+                    if (version == 1)
+                    {
+                        Exec(db, SchemaV2, tx);
+                    }
+
+                    Exec(db, SchemaV3, tx);
                     Exec(db, $"UPDATE schema_version SET version = {SchemaVersion}", tx);
                     tx.Commit();
                 }
                 else if (version != SchemaVersion)
                 {
-                    throw new Core.UserErrorException($"{path}: metadata schema {v}, this build reads {SchemaVersion} (and upgrades 1)");
+                    throw new Core.UserErrorException($"{path}: metadata schema {v}, this build reads {SchemaVersion} (and upgrades 1 and 2)");
                 }
             }
         }
@@ -154,6 +168,11 @@ public sealed class MetaDb : IDisposable
 
     private static void Exec(SqliteConnection db, string sql, SqliteTransaction? tx = null)
     {
+        if (string.IsNullOrWhiteSpace(sql))
+        {
+            return;
+        }
+
         using var cmd = db.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = sql;

@@ -6,7 +6,7 @@ namespace Ashiato.Intel.Tests;
 public sealed class SchemaTests
 {
     [Fact]
-    public void A_schema_1_store_is_upgraded_in_place_and_keeps_its_rows()
+    public void A_schema_1_store_is_upgraded_to_3_in_place_and_keeps_its_rows()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ashiato-v1-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -33,7 +33,7 @@ public sealed class SchemaTests
 
             using (var meta = MetaDb.Open(path, TimeProvider.System))
             {
-                Assert.Equal(2, meta.Version);
+                Assert.Equal(3, meta.Version);
                 Assert.Equal(7, Assert.Single(meta.Runs("btc", 10)).Blocks);
                 var tags = new TagStore(meta);
                 var report = new ImportReport();
@@ -43,7 +43,7 @@ public sealed class SchemaTests
 
             using (var again = MetaDb.Open(path, TimeProvider.System))
             {
-                Assert.Equal(2, again.Version);
+                Assert.Equal(3, again.Version);
                 Assert.Equal(1, new TagStore(again).Counts().Tags);
             }
         }
@@ -55,11 +55,11 @@ public sealed class SchemaTests
     }
 
     [Fact]
-    public void A_new_store_starts_at_schema_2()
+    public void A_new_store_starts_at_schema_3()
     {
         using var store = new TempStore();
         Assert.Equal(MetaDb.SchemaVersion, store.Store.Meta.Version);
-        Assert.Equal(2, MetaDb.SchemaVersion);
+        Assert.Equal(3, MetaDb.SchemaVersion);
     }
 
     [Fact]

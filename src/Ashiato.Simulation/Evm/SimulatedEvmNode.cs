@@ -417,9 +417,152 @@ public sealed class SimulatedEvmNode : IAsyncDisposable
                 return Str(Hex.Encode(Call(ps[0], n)));
             }
 
+            case "eth_getLogs":
+            {
+                Need(ps, 1);
+                return GetLogs(ps[0]);
+            }
+
             default:
                 throw new RpcError(-32601, $"the method {method} does not exist/is not available");
         }
+    }
+
+    /// <summary>Most logs one eth_getLogs answers; more is an error, as providers answer (the client narrows the range).</summary>
+    public const int MaxLogsPerQuery = 10_000;
+
+    /// <summary>
+    /// eth_getLogs as geth answers it: a filter object with <c>blockHash</c> or <c>fromBlock</c>/<c>toBlock</c> (default latest),
+    /// <c>address</c> (one or a list) and <c>topics</c> (per position: null = any, a hash, or a list of alternatives). The logs
+    /// come from the receipts, in block and log order.
+    /// </summary>
+    private string GetLogs(JsonElement filter)
+    {
+        if (filter.ValueKind != JsonValueKind.Object)
+        {
+            throw new RpcError(-32602, "invalid argument 0: expected a filter object");
+        }
+
+        long from, to;
+        if (filter.TryGetProperty("blockHash", out var bh))
+        {
+            if (filter.TryGetProperty("fromBlock", out _) || filter.TryGetProperty("toBlock", out _))
+            {
+                throw new RpcError(-32602, "invalid argument 0: cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other");
+            }
+
+            from = to = _blockByHash.TryGetValue(EvmHash.Parse(HashParam(bh)), out var i) ? i : throw new RpcError(-32000, "unknown block");
+        }
+        else
+        {
+            from = filter.TryGetProperty("fromBlock", out var fb) && fb.ValueKind != JsonValueKind.Null ? BlockNumber(fb, allowFuture: true) : Tip;
+            to = filter.TryGetProperty("toBlock", out var tb) && tb.ValueKind != JsonValueKind.Null ? BlockNumber(tb, allowFuture: true) : Tip;
+            if (from > to)
+            {
+                throw new RpcError(-32602, "invalid block range params");
+            }
+
+            to = Math.Min(to, Tip);
+        }
+
+        HashSet<string>? addresses = null;
+        if (filter.TryGetProperty("address", out var a) && a.ValueKind != JsonValueKind.Null)
+        {
+            addresses = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in a.ValueKind == JsonValueKind.Array ? a.EnumerateArray().ToArray() : [a])
+            {
+                addresses.Add(AddressParam(e).ToLowerInvariant());
+            }
+        }
+
+        var topics = new List<HashSet<string>?>();
+        if (filter.TryGetProperty("topics", out var t) && t.ValueKind != JsonValueKind.Null)
+        {
+            if (t.ValueKind != JsonValueKind.Array)
+            {
+                throw new RpcError(-32602, "invalid argument 0: topics must be an array");
+            }
+
+            foreach (var position in t.EnumerateArray())
+            {
+                if (position.ValueKind == JsonValueKind.Null)
+                {
+                    topics.Add(null);
+                    continue;
+                }
+
+                var set = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var e in position.ValueKind == JsonValueKind.Array ? position.EnumerateArray().ToArray() : [position])
+                {
+                    set.Add(HashParam(e).ToLowerInvariant());
+                }
+
+                topics.Add(set);
+            }
+
+            if (topics.Count > 4)
+            {
+                throw new RpcError(-32602, "invalid argument 0: too many topics, at most 4");
+            }
+        }
+
+        var sb = new System.Text.StringBuilder("[");
+        var count = 0;
+        for (var n = from; n <= to; n++)
+        {
+            var (offset, length) = _lines[(int)n];
+            var bytes = new byte[length];
+            RandomAccess.Read(_file!, bytes, offset);
+            using var doc = JsonDocument.Parse(bytes);
+            foreach (var receipt in doc.RootElement.GetProperty("receipts").EnumerateArray())
+            {
+                foreach (var log in receipt.GetProperty("logs").EnumerateArray())
+                {
+                    if (!LogMatches(log, addresses, topics))
+                    {
+                        continue;
+                    }
+
+                    if (++count > MaxLogsPerQuery)
+                    {
+                        throw new RpcError(-32005, $"query returned more than {MaxLogsPerQuery} results");
+                    }
+
+                    if (count > 1)
+                    {
+                        sb.Append(',');
+                    }
+
+                    sb.Append(log.GetRawText());
+                }
+            }
+        }
+
+        return sb.Append(']').ToString();
+    }
+
+    private static bool LogMatches(JsonElement log, HashSet<string>? addresses, List<HashSet<string>?> topics)
+    {
+        if (addresses is not null && !addresses.Contains(log.GetProperty("address").GetString()!.ToLowerInvariant()))
+        {
+            return false;
+        }
+
+        var logTopics = log.GetProperty("topics");
+        for (var i = 0; i < topics.Count; i++)
+        {
+            if (topics[i] is not { } wanted)
+            {
+                continue;
+            }
+
+            if (i >= logTopics.GetArrayLength() || !wanted.Contains(logTopics[i].GetString()!.ToLowerInvariant()))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static void Need(JsonElement[] ps, int count)

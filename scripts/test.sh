@@ -12,6 +12,7 @@ requirements=(
   "litecoind:litecoind"
   "node:nodejs"
   "npm:npm"
+  "chromium:chromium"
 )
 
 missing=()

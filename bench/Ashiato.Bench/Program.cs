@@ -20,6 +20,9 @@ const string Usage = """
       cluster [--store DIR [--chain C]] [--addresses N] [--runs N] [--doc PATH | --no-doc]
           Union-find merges/s over N random unions (default 20000000); with --store, a full cluster build of an ingested
           chain (default and all heuristics); writes the bench:cluster section of docs/benchmarks.md.
+      trace --store DIR [--chain C] [--world DIR] [--seeds N] [--doc PATH | --no-doc]
+          Forward traces (max hops 6 and 20) from the world's theft transactions and N random transactions (default 200) on an
+          ingested, tagged and clustered simulated chain: p50/p99 latency and edges visited/s; writes the bench:trace section.
       tags [--intel DIR] [--doc PATH | --no-doc]
           Imports all GraphSense TagPacks + the ActorPack, then the OFAC SDN Advanced XML, from ../shared/data/intel into a
           fresh store (tags/s, MB/s of YAML) against a plain YamlDotNet parse of the same YAML in the same run; writes the
@@ -121,6 +124,29 @@ switch (args[0])
                 $"`dotnet run -c Release --project bench/Ashiato.Bench -- {string.Join(' ', args)}`. Arithmetic for all of Bitcoin: docs/clustering.md.",
                 string.Empty,
                 .. clusterLines,
+            ]));
+        }
+
+        return 0;
+    }
+
+    case "trace":
+    {
+        var traceLines = TraceBenchmark.Run(options.Get("--store") ?? throw new ArgumentException("trace needs --store DIR"), options.Get("--chain") ?? "sim-bitcoin",
+            options.Get("--world"), (int)options.GetLong("--seeds", 200), Log);
+        traceLines.ForEach(Console.WriteLine);
+        var traceDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "benchmarks.md");
+        if (traceDoc is not null)
+        {
+            DocFile.Upsert(traceDoc, "trace", string.Join('\n', [
+                "## Tracing: UTXO forward traces (`UtxoTracer`)",
+                string.Empty,
+                $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
+                "`dotnet run -c Release --project bench/Ashiato.Bench -- trace --store STORE --world WORLD` (WORLD = `ashiato simulate --seed 1 --scale medium`; STORE from `ashiato simulate`, " +
+                "`ingest bitcoin`, `tags import` of the world's TagPacks and `cluster`). Haircut, stop at exchanges, mixers and CoinJoins, no fiat " +
+                "values, one thread; latency = one `UtxoTracer.Run` (seed resolution, trace, nodes, edges and summary).",
+                string.Empty,
+                .. traceLines,
             ]));
         }
 
@@ -329,7 +355,7 @@ internal sealed class Options
             if (list[i].StartsWith("--", StringComparison.Ordinal))
             {
                 var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out" or "--commit-mb" or "--blocks" or "--tx-per-block"
-                    or "--store" or "--chain" or "--addresses";
+                    or "--store" or "--chain" or "--addresses" or "--world" or "--seeds";
                 o._named[list[i]] = takesValue ? list[++i] : null;
             }
             else

@@ -37,6 +37,10 @@ public static class CliApp
         root.Subcommands.Add(ClusterCommand.CreateHeuristics(context));
         root.Subcommands.Add(ClusterCommand.CreateExplain(context));
         root.Subcommands.Add(TagsCommand.Create(context));
+        root.Subcommands.Add(TraceCommand.Create(context));
+        root.Subcommands.Add(EntityCommand.Create(context));
+        root.Subcommands.Add(IncidentsCommand.Create(context));
+        root.Subcommands.Add(PricesCommand.Create(context));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -25,8 +25,11 @@ public sealed partial class IntelImporter(TagStore store)
     [GeneratedRegex(@"^sanctioned_addresses_([A-Za-z0-9]+)\.txt$")]
     private static partial Regex ListFile();
 
+    private readonly SortedDictionary<string, (string Country, string Pack)> _explicitCountries = new(StringComparer.Ordinal);
+
     public ImportReport Import(IEnumerable<string> paths)
     {
+        _explicitCountries.Clear();
         var report = new ImportReport();
         var files = new List<string>();
         foreach (var p in paths)
@@ -81,6 +84,7 @@ public sealed partial class IntelImporter(TagStore store)
             store.ApplyListEdition(OfacListKey, date, rows, report);
         }
 
+        store.RefreshEntities(_explicitCountries, report);
         return report;
     }
 
@@ -126,13 +130,76 @@ public sealed partial class IntelImporter(TagStore store)
         }
         else
         {
-            var tags = TagPackReader.Read(map, file, report);
+            var tags = ApplyExplicitEntities(map, file, TagPackReader.Read(map, file, report), report);
             report.ReadSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
             started = System.Diagnostics.Stopwatch.GetTimestamp();
             store.InsertTags(tags, report);
         }
 
         report.StoreSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>
+    /// TagPack fields GraphSense does not define but Ashiato reads when present (inherited from the header like the others):
+    /// <c>entity</c> (an explicit entity id for the tag) and <c>country</c> (ISO 3166-1 alpha-2 of that entity, or of the
+    /// entity the tag names by the usual rules; another value is a warning and is dropped).
+    /// </summary>
+    private List<TagRow> ApplyExplicitEntities(YMapping root, string file, List<TagRow> rows, ImportReport report)
+    {
+        if (root["tags"] is not YSequence items)
+        {
+            return rows;
+        }
+
+        var title = YamlTree.AsText(root["title"]) ?? file;
+        string? Field(YMapping tag, string key) => (YamlTree.AsText(tag[key]) ?? YamlTree.AsText(root[key]))?.Trim() is { Length: > 0 } v ? v : null;
+        var byTag = new Dictionary<(string Label, string Address), (string? Entity, string? Country, YNode Where)>();
+        foreach (var item in items.Items)
+        {
+            if (item is not YMapping tag || Field(tag, "address") is not { } address || Field(tag, "label") is not { } label)
+            {
+                continue;
+            }
+
+            var (entity, country) = (Field(tag, "entity"), Field(tag, "country"));
+            if (entity is not null || country is not null)
+            {
+                byTag[(label, address.ToLowerInvariant())] = (entity, country, tag["country"] ?? root["country"] ?? tag);
+            }
+        }
+
+        if (byTag.Count == 0)
+        {
+            return rows;
+        }
+
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (!byTag.TryGetValue((rows[i].Label, rows[i].Address.ToLowerInvariant()), out var ex))
+            {
+                continue;
+            }
+
+            if (ex.Entity is not null)
+            {
+                rows[i] = rows[i] with { Entity = ex.Entity };
+            }
+
+            if (ex.Country is { } c)
+            {
+                var code = c.ToUpperInvariant();
+                if (!Taxonomy.IsAlpha2(code))
+                {
+                    report.Warn($"{ex.Where.Where(file)}: country '{c}' is not an ISO 3166-1 alpha-2 code (dropped)");
+                }
+                else if (EntityRules.EntityId(rows[i]) is { } id)
+                {
+                    _explicitCountries[id] = (code, title);
+                }
+            }
+        }
+
+        return rows;
     }
 
     private (string Date, List<TagRow> Rows) ReadListEdition(string dir, List<string> files, ImportReport report)

@@ -142,3 +142,63 @@ public sealed class ImportReport
         }
     }
 }
+
+/// <summary>
+/// Which entity (a named real-world party) a tag names, and the party it belongs to; the same rules fill the entity
+/// registry and label clusters (docs/clustering.md, "Entities and labels").
+/// </summary>
+public static class EntityRules
+{
+    public const string ActorPrefix = "actor:";
+    public const string LabelPrefix = "label:";
+
+    /// <summary>
+    /// The tag's entity id: its explicit entity (OFAC <c>ofac:N</c>, a TagPack's <c>entity</c> field), else
+    /// <c>actor:ID</c> for a tag with an actor, else <c>label:</c> + the label (trimmed, lower case). A tag of a list without
+    /// party names (OFAC per-asset lists: list key, no entity, no actor) names no entity: null.
+    /// </summary>
+    public static string? EntityId(TagRow t)
+    {
+        if (t.Entity is { Length: > 0 } e)
+        {
+            return e;
+        }
+
+        if (t.Actor is { Length: > 0 } a)
+        {
+            return ActorPrefix + a;
+        }
+
+        return t.ListKey is not null ? null : LabelPrefix + t.Label.Trim().ToLowerInvariant();
+    }
+
+    /// <summary>The party a tag attributes its address to: the actor when it has one (entities of one actor are one party),
+    /// else its entity; null when it names none. Two different parties in one cluster are a conflict; the supercluster
+    /// guard refuses a merge that would cause one.</summary>
+    public static string? PartyKey(TagRow t) => t.Actor is { Length: > 0 } a ? ActorPrefix + a : EntityId(t);
+
+    /// <summary>An actor's country: its one jurisdiction; none or several give null (never guessed).</summary>
+    public static string? CountryOf(ActorRow? actor) => actor is { Jurisdictions.Count: 1 } ? actor.Jurisdictions[0] : null;
+
+    /// <summary>Orders tags best first: cluster definers, then higher confidence level (unknown lowest), then source, label, address.</summary>
+    public static int CompareBestFirst(TagRow x, TagRow y)
+    {
+        var c = y.IsClusterDefiner.CompareTo(x.IsClusterDefiner);
+        if (c == 0)
+        {
+            c = (y.ConfidenceLevel ?? -1).CompareTo(x.ConfidenceLevel ?? -1);
+        }
+
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(x.Source, y.Source);
+        }
+
+        if (c == 0)
+        {
+            c = string.CompareOrdinal(x.Label, y.Label);
+        }
+
+        return c != 0 ? c : string.CompareOrdinal(x.Address, y.Address);
+    }
+}

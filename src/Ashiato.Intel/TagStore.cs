@@ -153,6 +153,147 @@ public sealed class TagStore(MetaDb meta)
     }
 
     /// <summary>
+    /// Fills the entity registry from every tag (rules: <see cref="EntityRules"/>): one row per entity id the tags name.
+    /// Name: the actor's label (actor entities), else the entity's label (smallest spelling). Category: the most frequent tag
+    /// category of its tags (ties: alphabetical), else the actor's first category. Country: an explicit TagPack
+    /// <c>country</c> (<paramref name="explicitCountries"/> of this import, or kept from an earlier one: source
+    /// <c>tagpack: …</c>), else the actor's single jurisdiction, else null — never guessed. OFAC profiles keep their name,
+    /// category and source; their country is their actor's single jurisdiction. Deterministic; only changed rows are written.
+    /// </summary>
+    public void RefreshEntities(IReadOnlyDictionary<string, (string Country, string Pack)> explicitCountries, ImportReport report)
+    {
+        var actors = Actors().ToDictionary(a => a.Id, StringComparer.Ordinal);
+        var existing = Entities().ToDictionary(e => e.Id, StringComparer.Ordinal);
+        var groups = new SortedDictionary<string, EntityTally>(StringComparer.Ordinal);
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.CommandText = "SELECT label, category, actor, entity, list_key FROM tags";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var t = new TagRow
+                {
+                    Address = "", Currency = "", Source = "", Label = r.GetString(0), Category = r.IsDBNull(1) ? null : r.GetString(1),
+                    Actor = r.IsDBNull(2) ? null : r.GetString(2), Entity = r.IsDBNull(3) ? null : r.GetString(3), ListKey = r.IsDBNull(4) ? null : r.GetString(4),
+                };
+                if (EntityRules.EntityId(t) is not { } id)
+                {
+                    continue;
+                }
+
+                if (!groups.TryGetValue(id, out var g))
+                {
+                    groups[id] = g = new EntityTally();
+                }
+
+                g.Add(t);
+            }
+        }
+
+        foreach (var id in explicitCountries.Keys)
+        {
+            groups.TryAdd(id, new EntityTally());
+        }
+
+        var rows = new List<EntityRow>();
+        foreach (var (id, g) in groups)
+        {
+            existing.TryGetValue(id, out var old);
+            var actorId = g.Actor ?? old?.Actor;
+            var actor = actorId is null ? null : actors.GetValueOrDefault(actorId);
+            EntityRow row;
+            if (old?.Source is { } src && src.StartsWith("OFAC", StringComparison.Ordinal))
+            {
+                row = old with { Country = EntityRules.CountryOf(actor) ?? old.Country };
+            }
+            else
+            {
+                var name = id.StartsWith(EntityRules.ActorPrefix, StringComparison.Ordinal) ? actor?.Label ?? actorId ?? id : g.Label ?? old?.Name ?? id;
+                var category = g.Category ?? actor?.Categories.FirstOrDefault() ?? old?.Category;
+                var (country, source) = explicitCountries.TryGetValue(id, out var ex) ? (ex.Country, "tagpack: " + ex.Pack)
+                    : old?.Source is { } s && s.StartsWith("tagpack: ", StringComparison.Ordinal) ? (old.Country, s)
+                    : (EntityRules.CountryOf(actor), "tags");
+                row = new EntityRow(id, name, category, country, actorId, source);
+            }
+
+            if (row != old)
+            {
+                rows.Add(row);
+            }
+        }
+
+        if (rows.Count > 0)
+        {
+            UpsertEntities(rows, report);
+        }
+    }
+
+    private sealed class EntityTally
+    {
+        private readonly Dictionary<string, int> _categories = new(StringComparer.Ordinal);
+
+        public string? Label { get; private set; }
+
+        public string? Actor { get; private set; }
+
+        public string? Category => _categories.Count == 0 ? null
+            : _categories.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key;
+
+        public void Add(TagRow t)
+        {
+            var label = t.Label.Trim();
+            if (Label is null || string.CompareOrdinal(label, Label) < 0)
+            {
+                Label = label;
+            }
+
+            if (t.Actor is { Length: > 0 } a && (Actor is null || string.CompareOrdinal(a, Actor) < 0))
+            {
+                Actor = a;
+            }
+
+            if (t.Category is { Length: > 0 } c)
+            {
+                _categories[c] = _categories.GetValueOrDefault(c) + 1;
+            }
+        }
+    }
+
+    /// <summary>One entity by id, or null.</summary>
+    public EntityRow? Entity(string id)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT id, name, category, country, actor, source FROM entities WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        using var r = cmd.ExecuteReader();
+        string? S(int i) => r.IsDBNull(i) ? null : r.GetString(i);
+        return r.Read() ? new EntityRow(r.GetString(0), r.GetString(1), S(2), S(3), S(4), S(5)) : null;
+    }
+
+    /// <summary>Every tag naming entity <paramref name="id"/> (<see cref="EntityRules.EntityId"/>), ordered by address, currency, source, label.</summary>
+    public List<TagRow> TagsOfEntity(string id)
+    {
+        using var cmd = _db.CreateCommand();
+        if (id.StartsWith(EntityRules.ActorPrefix, StringComparison.Ordinal))
+        {
+            cmd.CommandText = $"SELECT {Columns} FROM tags WHERE actor = $v OR entity = $id ORDER BY address, currency, source, label";
+            cmd.Parameters.AddWithValue("$v", id[EntityRules.ActorPrefix.Length..]);
+        }
+        else if (id.StartsWith(EntityRules.LabelPrefix, StringComparison.Ordinal))
+        {
+            cmd.CommandText = $"SELECT {Columns} FROM tags WHERE lower(trim(label)) = $v OR entity = $id ORDER BY address, currency, source, label";
+            cmd.Parameters.AddWithValue("$v", id[EntityRules.LabelPrefix.Length..]);
+        }
+        else
+        {
+            cmd.CommandText = $"SELECT {Columns} FROM tags WHERE entity = $id ORDER BY address, currency, source, label";
+        }
+
+        cmd.Parameters.AddWithValue("$id", id);
+        return ReadTags(cmd).Where(t => EntityRules.EntityId(t) == id).ToList();
+    }
+
+    /// <summary>
     /// Applies one edition of a re-published list (<paramref name="listKey"/>, dated <paramref name="date"/>): addresses
     /// not yet listed are inserted (valid_from = date); listed addresses it still has stay as they are (an actor the
     /// older edition lacked is filled in); listed addresses it no longer has are closed (valid_to = date). History is kept:

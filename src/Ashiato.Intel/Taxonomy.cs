@@ -41,6 +41,6 @@ public static class Taxonomy
     public static int? Level(string? confidence) =>
         confidence is not null && ConfidenceLevels.TryGetValue(confidence, out var level) ? level : null;
 
-    /// <summary>ISO 3166-1 alpha-2 shape: two ASCII capital letters.</summary>
-    public static bool IsAlpha2(string code) => code.Length == 2 && char.IsAsciiLetterUpper(code[0]) && char.IsAsciiLetterUpper(code[1]);
+    /// <summary>An officially assigned ISO 3166-1 alpha-2 code (upper case; see <see cref="Iso3166"/>).</summary>
+    public static bool IsAlpha2(string code) => Iso3166.IsAssigned(code);
 }

@@ -99,31 +99,282 @@ internal static class OutputWriters
             .Append("source: ").Append(source).Append('\n')
             .Append("tags:\n");
 
+    /// <summary>
+    /// The IncidentPack (docs/formats/incidentpacks.md): one incident per planned hack, with its theft transactions and
+    /// receiving addresses on the Bitcoin chain (<c>sim-bitcoin</c>) and the EVM chain (<c>sim-evm</c>), the loss per
+    /// asset in base units (USD where the world has a price: BTC and sBTC from <c>prices/btc-usd.csv</c>, USDT at face
+    /// value; none for ETH), the victim, its country and type, and the attributed actor. The EVM thefts are taken from
+    /// <c>truth/evm-ground-truth.json</c> and <c>evm/chain.json</c>, which the EVM half wrote before this.
+    /// </summary>
     public static void WriteIncidents(string outDir, EconomySimulator sim)
     {
         var dir = Path.Combine(outDir, "incidents");
         Directory.CreateDirectory(dir);
-        var sb = new StringBuilder("title: Ashiato simulated incidents\ncreator: ashiato simulate\nlastmod: ").Append(LastMod).Append("\nincidents:\n");
+        var evm = EvmIncidents(outDir);
+        var btcPrices = BtcUsd(outDir);
+        var incidents = new SortedDictionary<(DateOnly, string), SimIncident>();
         foreach (var t in sim.Thefts)
         {
-            sb.Append("- id: ").Append(t.Plan.Id).Append('\n')
-                .Append("  title: ").Append(Simulation.Yaml(t.Plan.Title)).Append('\n')
-                .Append("  date: ").Append(t.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n')
-                .Append("  victim: ").Append(t.Victim.Actor).Append('\n')
-                .Append("  victim_name: ").Append(Simulation.Yaml(t.Victim.Name)).Append('\n')
-                .Append("  victim_country: ").Append(t.Victim.Country).Append('\n')
-                .Append("  victim_type: exchange\n")
-                .Append("  chain: bitcoin-regtest\n")
-                .Append("  transactions:\n  - ").Append(t.TxId).Append('\n')
-                .Append("  loss:\n  - asset: BTC\n    amount_sat: ").Append(t.Loss.ToString(CultureInfo.InvariantCulture)).Append('\n')
-                .Append("    usd: ").Append(t.LossUsd.ToString("F2", CultureInfo.InvariantCulture)).Append('\n')
-                .Append("  loss_usd: ").Append(t.LossUsd.ToString("F2", CultureInfo.InvariantCulture)).Append('\n')
-                .Append("  attributed_actor: ").Append(t.Hacker.Actor).Append('\n')
-                .Append("  source: https://example.invalid/ashiato-simulation/incidents/").Append(t.Plan.Id).Append('\n');
+            var i = new SimIncident(t.Plan.Id, t.Plan.Title, t.Day, t.Victim.Actor ?? t.Victim.Id, t.Victim.Name, t.Victim.Country,
+                VictimType(t.Victim.Kind), t.Hacker.Actor ?? t.Hacker.Id);
+            i.BtcOutputs.AddRange(t.StolenOutputs);
+            i.BtcAddresses.AddRange(sim.Sanctioned.Where(s => s.Theft == t).Select(s => s.Address));
+            i.Losses.Add(new SimLoss("BTC", "sim-bitcoin", null, t.Loss.ToString(CultureInfo.InvariantCulture), 8, t.LossUsd, BtcPriceSource(t.Day)));
+            incidents[(t.Day, t.Plan.Id)] = i;
+        }
+
+        foreach (var e in evm)
+        {
+            var key = incidents.Keys.FirstOrDefault(k => k.Item2 == e.Id);
+            if (key.Item2 is null)
+            {
+                var world = sim.World.Entities.FirstOrDefault(x => x.Id == e.Victim);
+                var own = Evm.EvmEconomy.OwnEntities.FirstOrDefault(x => x.Id == e.Victim);
+                var i = new SimIncident(e.Id, e.Title, e.Date, world?.Actor ?? e.Victim, world?.Name ?? own?.Name ?? e.Victim,
+                    world?.Country ?? own?.Country ?? "ZZ", world is not null ? VictimType(world.Kind) : own?.Kind is "DeFi" or "Dex" ? "defi_protocol" : null, e.Actor);
+                key = (e.Date, e.Id);
+                incidents[key] = i;
+            }
+
+            var incident = incidents[key];
+            incident.EvmTxs.AddRange(e.Txs);
+            incident.EvmAddresses.AddRange(e.Holders);
+            foreach (var (asset, token, decimals, amount) in e.Losses)
+            {
+                decimal? usd = asset switch
+                {
+                    "USDT" => decimal.Round((decimal)amount / 1_000_000m, 2, MidpointRounding.ToEven),
+                    "sBTC" when btcPrices.TryGetValue(e.Date, out var p) => decimal.Round((decimal)amount * p / 100_000_000m, 2, MidpointRounding.ToEven),
+                    _ => null,
+                };
+                var source = asset switch
+                {
+                    "USDT" => "USDT at face value (1 USDT = 1 USD)",
+                    "sBTC" => BtcPriceSource(e.Date) + "; sBTC is 1:1 bridged BTC",
+                    _ => null,
+                };
+                incident.Losses.Add(new SimLoss(asset, "sim-evm", token, amount.ToString(CultureInfo.InvariantCulture), decimals, usd, usd is null ? null : source));
+            }
+        }
+
+        var sb = new StringBuilder("title: Ashiato simulated incidents\ncreator: ashiato simulate\n")
+            .Append("description: The hacks of the simulated world as a victim, the press and investigators would report them\n")
+            .Append("lastmod: ").Append(LastMod).Append('\n')
+            .Append("confidence: forensic\n")
+            .Append("attribution_source: https://example.invalid/ashiato-simulation/attribution\n")
+            .Append("incidents:\n");
+        foreach (var i in incidents.Values)
+        {
+            sb.Append("- id: ").Append(i.Id).Append('\n')
+                .Append("  title: ").Append(Simulation.Yaml(i.Title)).Append('\n')
+                .Append("  date: ").Append(i.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append('\n')
+                .Append("  victim: ").Append(i.Victim).Append('\n')
+                .Append("  victim_name: ").Append(Simulation.Yaml(i.VictimName)).Append('\n');
+            if (i.Country != "ZZ")
+            {
+                sb.Append("  victim_country: ").Append(i.Country).Append('\n');
+            }
+
+            if (i.VictimType is not null)
+            {
+                sb.Append("  victim_type: ").Append(i.VictimType).Append('\n');
+            }
+
+            sb.Append("  chains:\n");
+            if (i.BtcOutputs.Count > 0 || i.BtcAddresses.Count > 0)
+            {
+                sb.Append("  - chain: sim-bitcoin\n    network: bitcoin-regtest\n    transactions:\n");
+                foreach (var o in i.BtcOutputs)
+                {
+                    var colon = o.LastIndexOf(':');
+                    sb.Append("    - txid: ").Append(o[..colon]).Append("\n      output: ").Append(o[(colon + 1)..]).Append('\n');
+                }
+
+                Addresses(sb, i.BtcAddresses);
+            }
+
+            if (i.EvmTxs.Count > 0 || i.EvmAddresses.Count > 0)
+            {
+                sb.Append("  - chain: ").Append(Evm.EvmOutput.ChainName).Append("\n    network: evm\n    transactions:\n");
+                foreach (var tx in i.EvmTxs.Distinct())
+                {
+                    sb.Append("    - ").Append(tx).Append('\n');
+                }
+
+                Addresses(sb, i.EvmAddresses.Distinct().ToList());
+            }
+
+            sb.Append("  losses:\n");
+            foreach (var l in i.Losses)
+            {
+                sb.Append("  - asset: ").Append(l.Asset).Append('\n')
+                    .Append("    chain: ").Append(l.Chain).Append('\n');
+                if (l.Token is not null)
+                {
+                    sb.Append("    token: '").Append(l.Token).Append("'\n");
+                }
+
+                sb.Append("    amount: '").Append(l.Amount).Append("'\n")
+                    .Append("    decimals: ").Append(l.Decimals.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                if (l.Usd is { } usd)
+                {
+                    sb.Append("    usd: '").Append(usd.ToString("F2", CultureInfo.InvariantCulture)).Append("'\n")
+                        .Append("    usd_source: ").Append(Simulation.Yaml(l.UsdSource!)).Append('\n');
+                }
+            }
+
+            if (i.Losses.Count > 0 && i.Losses.All(l => l.Usd is not null))
+            {
+                sb.Append("  loss_usd: '").Append(i.Losses.Sum(l => l.Usd!.Value).ToString("F2", CultureInfo.InvariantCulture)).Append("'\n")
+                    .Append("  loss_usd_source: sum of the losses above\n");
+            }
+
+            sb.Append("  attributed_actor: ").Append(i.Actor).Append('\n')
+                .Append("  references:\n  - https://example.invalid/ashiato-simulation/incidents/").Append(i.Id).Append('\n');
         }
 
         File.WriteAllText(Path.Combine(dir, "incidents.yaml"), sb.ToString(), Simulation.Utf8);
     }
+
+    private static void Addresses(StringBuilder sb, List<string> addresses)
+    {
+        if (addresses.Count == 0)
+        {
+            return;
+        }
+
+        sb.Append("    addresses:\n");
+        foreach (var a in addresses)
+        {
+            sb.Append("    - '").Append(a).Append("'\n");
+        }
+    }
+
+    private static string? VictimType(EntityKind kind) => kind switch
+    {
+        EntityKind.Exchange => "centralised_exchange",
+        EntityKind.Bridge => "bridge",
+        EntityKind.Retail or EntityKind.Merchant => "individual",
+        _ => null,
+    };
+
+    private static string BtcPriceSource(DateOnly day) =>
+        "simulated BTC/USD price of " + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " (prices/btc-usd.csv)";
+
+    private static Dictionary<DateOnly, decimal> BtcUsd(string outDir)
+    {
+        var prices = new Dictionary<DateOnly, decimal>();
+        var path = Path.Combine(outDir, "prices", "btc-usd.csv");
+        if (!File.Exists(path))
+        {
+            return prices;
+        }
+
+        foreach (var line in File.ReadLines(path).Skip(1))
+        {
+            var comma = line.IndexOf(',');
+            if (comma > 0 && DateOnly.TryParseExact(line[..comma], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                && decimal.TryParse(line[(comma + 1)..], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var price))
+            {
+                prices[day] = price;
+            }
+        }
+
+        return prices;
+    }
+
+    private sealed record EvmIncident(string Id, string Title, DateOnly Date, string Victim, string Actor, List<string> Txs, List<string> Holders,
+        List<(string Asset, string? Token, int Decimals, System.Numerics.BigInteger Amount)> Losses);
+
+    /// <summary>The EVM thefts: their theft lots' transactions, receiving addresses and amounts per asset (lot order).</summary>
+    private static List<EvmIncident> EvmIncidents(string outDir)
+    {
+        var truthPath = Path.Combine(outDir, "truth", "evm-ground-truth.json");
+        var infoPath = Path.Combine(outDir, "evm", Evm.SimulatedEvmNode.InfoFile);
+        var list = new List<EvmIncident>();
+        if (!File.Exists(truthPath) || !File.Exists(infoPath))
+        {
+            return list;
+        }
+
+        using var truth = JsonDocument.Parse(File.ReadAllBytes(truthPath));
+        using var info = JsonDocument.Parse(File.ReadAllBytes(infoPath));
+        var tokens = new Dictionary<string, (string Address, int Decimals)>(StringComparer.Ordinal);
+        foreach (var c in info.RootElement.GetProperty("contracts").EnumerateArray())
+        {
+            if (c.TryGetProperty("symbol", out var symbol))
+            {
+                tokens[symbol.GetString()!] = (c.GetProperty("address").GetString()!.ToLowerInvariant(), c.GetProperty("decimals").GetInt32());
+            }
+        }
+
+        var lots = truth.RootElement.GetProperty("lots").EnumerateArray().ToDictionary(l => l.GetProperty("id").GetInt32());
+        foreach (var t in truth.RootElement.GetProperty("thefts").EnumerateArray())
+        {
+            var e = new EvmIncident(t.GetProperty("id").GetString()!, t.GetProperty("title").GetString()!,
+                DateOnly.ParseExact(t.GetProperty("date").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture), t.GetProperty("victim").GetString()!,
+                t.GetProperty("actor").GetString()!, [], [], []);
+            var sums = new List<(string Asset, System.Numerics.BigInteger Amount)>();
+            foreach (var id in t.GetProperty("stolen_lots").EnumerateArray())
+            {
+                var lot = lots[id.GetInt32()];
+                e.Txs.Add(lot.GetProperty("tx").GetString()!);
+                e.Holders.Add(lot.GetProperty("holder").GetString()!.ToLowerInvariant());
+                var asset = lot.GetProperty("asset").GetString()!;
+                var amount = System.Numerics.BigInteger.Parse(lot.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture);
+                var at = sums.FindIndex(s => s.Asset == asset);
+                if (at < 0)
+                {
+                    sums.Add((asset, amount));
+                }
+                else
+                {
+                    sums[at] = (asset, sums[at].Amount + amount);
+                }
+            }
+
+            foreach (var (asset, amount) in sums)
+            {
+                var (token, decimals) = tokens.TryGetValue(asset, out var tk) ? (tk.Address, tk.Decimals) : ((string?)null, 18);
+                e.Losses.Add((asset, token, decimals, amount));
+            }
+
+            list.Add(e);
+        }
+
+        return list;
+    }
+
+    private sealed class SimIncident(string id, string title, DateOnly date, string victim, string victimName, string country, string? victimType, string actor)
+    {
+        public string Id { get; } = id;
+
+        public string Title { get; } = title;
+
+        public DateOnly Date { get; } = date;
+
+        public string Victim { get; } = victim;
+
+        public string VictimName { get; } = victimName;
+
+        public string Country { get; } = country;
+
+        public string? VictimType { get; } = victimType;
+
+        public string Actor { get; } = actor;
+
+        public List<string> BtcOutputs { get; } = [];
+
+        public List<string> BtcAddresses { get; } = [];
+
+        public List<string> EvmTxs { get; } = [];
+
+        public List<string> EvmAddresses { get; } = [];
+
+        public List<SimLoss> Losses { get; } = [];
+    }
+
+    private sealed record SimLoss(string Asset, string Chain, string? Token, string Amount, int Decimals, decimal? Usd, string? UsdSource);
 
     public static void WriteGroundTruth(string outDir, ulong seed, EconomySimulator sim)
     {

@@ -6,6 +6,9 @@ namespace Ashiato.Simulation;
 /// <summary>
 /// Daily BTC prices 2017-01-01 … 2024-12-31: linear interpolation (in decimal) between anchor points near the real
 /// history, times a seeded noise of ±3 %. Decimal arithmetic only, so the series is the same on every platform.
+/// The EVM chain's assets have series of their own: ETH (anchors near the real history, ±4 % noise), USDT (1 USD
+/// ±0.2 %) and sBTC (the bridge's 1:1 BTC token: the BTC series itself). Each has its own random stream, so adding
+/// one leaves the others' bytes as they were.
 /// </summary>
 public sealed class PriceSeries
 {
@@ -24,8 +27,22 @@ public sealed class PriceSeries
         (new(2022, 1, 1), 115m), (new(2023, 1, 1), 131m), (new(2024, 1, 1), 141m), (new(2024, 12, 31), 157m),
     ];
 
+    private static readonly (DateOnly Day, decimal Usd)[] EthAnchors =
+    [
+        (new(2017, 1, 1), 8m), (new(2017, 6, 12), 400m), (new(2017, 12, 31), 750m), (new(2018, 1, 13), 1390m),
+        (new(2018, 12, 15), 85m), (new(2019, 6, 26), 330m), (new(2019, 12, 31), 130m), (new(2020, 3, 13), 110m),
+        (new(2020, 12, 31), 735m), (new(2021, 5, 12), 4300m), (new(2021, 7, 20), 1800m), (new(2021, 11, 10), 4800m),
+        (new(2022, 6, 18), 1000m), (new(2022, 11, 21), 1100m), (new(2023, 12, 31), 2300m), (new(2024, 3, 12), 4000m),
+        (new(2024, 8, 5), 2400m), (new(2024, 12, 16), 4000m), (new(2024, 12, 31), 3330m),
+    ];
+
+    private static readonly (DateOnly Day, decimal Usd)[] UsdtAnchors = [(new(2017, 1, 1), 1m), (new(2024, 12, 31), 1m)];
+
     private readonly decimal[] _usd;
     private readonly decimal[] _jpy;
+    private readonly decimal[] _fx;
+    private readonly decimal[] _ethUsd;
+    private readonly decimal[] _usdtUsd;
 
     public PriceSeries(ulong seed)
     {
@@ -40,6 +57,48 @@ public sealed class PriceSeries
             _usd[d] = decimal.Round(Interpolate(Anchors, day) * noise, 2, MidpointRounding.ToEven);
             _jpy[d] = decimal.Round(_usd[d] * Interpolate(Fx, day), 0, MidpointRounding.ToEven);
         }
+
+        _fx = new decimal[days];
+        for (var d = 0; d < days; d++)
+        {
+            _fx[d] = Interpolate(Fx, SimCalendar.Start.AddDays(d));
+        }
+
+        _ethUsd = Noisy(EthAnchors, SimRandom.Derive(seed, 71), 4000, 2);
+        _usdtUsd = Noisy(UsdtAnchors, SimRandom.Derive(seed, 72), 200, 4);
+    }
+
+    /// <summary>The files of <c>prices/</c>: name → CSV text (asset-fiat.csv, the names <c>ashiato prices import</c> reads).</summary>
+    public IReadOnlyList<(string File, string Csv)> Files() =>
+    [
+        ("btc-usd.csv", UsdCsv()), ("btc-jpy.csv", JpyCsv()),
+        ("eth-usd.csv", Csv(_ethUsd, 2)), ("eth-jpy.csv", Csv(InJpy(_ethUsd, 0), 0)),
+        ("usdt-usd.csv", Csv(_usdtUsd, 4)), ("usdt-jpy.csv", Csv(InJpy(_usdtUsd, 2), 2)),
+        ("sbtc-usd.csv", UsdCsv()), ("sbtc-jpy.csv", JpyCsv()),
+    ];
+
+    private decimal[] InJpy(decimal[] usd, int decimals)
+    {
+        var jpy = new decimal[usd.Length];
+        for (var d = 0; d < usd.Length; d++)
+        {
+            jpy[d] = decimal.Round(usd[d] * _fx[d], decimals, MidpointRounding.ToEven);
+        }
+
+        return jpy;
+    }
+
+    /// <summary>Interpolated anchors times a noise of ±<paramref name="noiseRange"/>/100 000 (e.g. 4000 = ±4 %).</summary>
+    private static decimal[] Noisy((DateOnly Day, decimal Value)[] anchors, SimRandom rng, int noiseRange, int decimals)
+    {
+        var values = new decimal[SimCalendar.Days];
+        for (var d = 0; d < values.Length; d++)
+        {
+            var noise = 1m + ((rng.Next((2 * noiseRange) + 1) - noiseRange) / 100_000m);
+            values[d] = decimal.Round(Interpolate(anchors, SimCalendar.Start.AddDays(d)) * noise, decimals, MidpointRounding.ToEven);
+        }
+
+        return values;
     }
 
     public decimal UsdOn(DateOnly day) => _usd[SimCalendar.DayIndex(day)];

@@ -89,8 +89,10 @@ public static class Simulation
 
         var evm = Evm.EvmOutput.Run(outDir, seed, targetTx, sim, ct);
         Directory.CreateDirectory(Path.Combine(outDir, "prices"));
-        File.WriteAllText(Path.Combine(outDir, "prices", "btc-usd.csv"), prices.UsdCsv(), World.Utf8);
-        File.WriteAllText(Path.Combine(outDir, "prices", "btc-jpy.csv"), prices.JpyCsv(), World.Utf8);
+        foreach (var (file, csv) in prices.Files())
+        {
+            File.WriteAllText(Path.Combine(outDir, "prices", file), csv, World.Utf8);
+        }
         OutputWriters.WriteTagPacks(outDir, sim);
         OutputWriters.WriteIncidents(outDir, sim);
         OutputWriters.WriteGroundTruth(outDir, seed, sim);

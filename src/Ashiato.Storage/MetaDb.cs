@@ -28,10 +28,45 @@ public sealed class MetaDb : IDisposable
         """;
 
     /// <summary>Schema 3, part one: price series (owned by the price importer, Ashiato.Intel.Prices).</summary>
-    private const string SchemaV3Prices = "";
+    private const string SchemaV3Prices = """
+        CREATE TABLE IF NOT EXISTS price_series (
+            id INTEGER PRIMARY KEY, asset TEXT NOT NULL, fiat TEXT NOT NULL, source TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 100, format TEXT NOT NULL, files TEXT NOT NULL, imported_utc TEXT NOT NULL,
+            UNIQUE (asset, fiat, source));
+        CREATE TABLE IF NOT EXISTS price_points (
+            series INTEGER NOT NULL REFERENCES price_series (id), date TEXT NOT NULL, price TEXT NOT NULL, time_utc TEXT,
+            PRIMARY KEY (series, date)) WITHOUT ROWID; -- price: the exact decimal text; time_utc: the instant of the point kept, if the source had one
+        """;
 
     /// <summary>Schema 3, part two: incidents (owned by the IncidentPack importer, Ashiato.Intel.Incidents).</summary>
-    private const string SchemaV3Incidents = "";
+    private const string SchemaV3Incidents = """
+        CREATE TABLE IF NOT EXISTS incidents (
+            id TEXT PRIMARY KEY, title TEXT NOT NULL, date TEXT NOT NULL, year INTEGER NOT NULL, description TEXT,
+            victim TEXT, victim_name TEXT, victim_country TEXT, victim_type TEXT,
+            loss_usd TEXT, loss_usd_source TEXT, attributed_actor TEXT, attribution_source TEXT, confidence TEXT, confidence_level INTEGER,
+            pack_file TEXT, pack_title TEXT, pack_line INTEGER);
+        CREATE INDEX IF NOT EXISTS incidents_actor ON incidents (attributed_actor);
+        CREATE INDEX IF NOT EXISTS incidents_country_year ON incidents (victim_country, year);
+        CREATE INDEX IF NOT EXISTS incidents_year ON incidents (year);
+        CREATE TABLE IF NOT EXISTS incident_chains (
+            incident TEXT NOT NULL, ord INTEGER NOT NULL, chain TEXT NOT NULL, family TEXT NOT NULL, network TEXT,
+            PRIMARY KEY (incident, ord));
+        CREATE TABLE IF NOT EXISTS incident_transactions (
+            incident TEXT NOT NULL, ord INTEGER NOT NULL, chain TEXT NOT NULL, txid TEXT NOT NULL, output_index INTEGER, log_index INTEGER,
+            PRIMARY KEY (incident, ord));
+        CREATE INDEX IF NOT EXISTS incident_transactions_txid ON incident_transactions (txid, chain);
+        CREATE TABLE IF NOT EXISTS incident_addresses (
+            incident TEXT NOT NULL, ord INTEGER NOT NULL, chain TEXT NOT NULL, address TEXT NOT NULL,
+            PRIMARY KEY (incident, ord));
+        CREATE INDEX IF NOT EXISTS incident_addresses_address ON incident_addresses (address, chain);
+        CREATE TABLE IF NOT EXISTS incident_losses (
+            incident TEXT NOT NULL, ord INTEGER NOT NULL, asset TEXT NOT NULL, chain TEXT, token TEXT,
+            amount TEXT NOT NULL, decimals INTEGER NOT NULL, usd TEXT, usd_source TEXT,
+            PRIMARY KEY (incident, ord));
+        CREATE TABLE IF NOT EXISTS incident_references (
+            incident TEXT NOT NULL, ord INTEGER NOT NULL, url TEXT NOT NULL,
+            PRIMARY KEY (incident, ord));
+        """;
 
     private const string SchemaV3 = SchemaV3Prices + "\n" + SchemaV3Incidents;
     private readonly SqliteConnection _db;
@@ -83,7 +118,12 @@ public sealed class MetaDb : IDisposable
                     Exec(db, $"UPDATE schema_version SET version = {SchemaVersion}", tx);
                     tx.Commit();
                 }
-                else if (version != SchemaVersion)
+                else if (version == SchemaVersion)
+                {
+                    // idempotent (CREATE … IF NOT EXISTS): re-creates any schema-3 table or index that is missing
+                    Exec(db, SchemaV3);
+                }
+                else
                 {
                     throw new Core.UserErrorException($"{path}: metadata schema {v}, this build reads {SchemaVersion} (and upgrades 1 and 2)");
                 }

@@ -206,6 +206,20 @@ public sealed class SimulationTests(SimulatedChain sim) : IClassFixture<Simulate
         var usd = File.ReadAllLines(Path.Combine(sim.Out, "prices", "btc-usd.csv"));
         Assert.Equal("date,price", usd[0]);
         Assert.Equal(SimCalendar.Days + 1, usd.Length);
+        foreach (var asset in new[] { "eth", "usdt", "sbtc" })
+        {
+            foreach (var fiat in new[] { "usd", "jpy" })
+            {
+                var lines = File.ReadAllLines(Path.Combine(sim.Out, "prices", $"{asset}-{fiat}.csv"));
+                Assert.Equal(SimCalendar.Days + 1, lines.Length);
+                Assert.All(lines.Skip(1), l => Assert.True(decimal.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, l));
+            }
+        }
+
+        // sBTC is the bridge's 1:1 token: its series is BTC's; USDT stays within 0.2 % of a dollar
+        Assert.Equal(usd, File.ReadAllLines(Path.Combine(sim.Out, "prices", "sbtc-usd.csv")));
+        Assert.All(File.ReadAllLines(Path.Combine(sim.Out, "prices", "usdt-usd.csv")).Skip(1),
+            l => Assert.InRange(decimal.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture), 0.998m, 1.002m));
         Assert.Contains("actor: lazarus", File.ReadAllText(Path.Combine(sim.Out, "tags", "sanctions.yaml")), StringComparison.Ordinal);
         Assert.Contains("attributed_actor: lazarus", File.ReadAllText(Path.Combine(sim.Out, "incidents", "incidents.yaml")), StringComparison.Ordinal);
     }

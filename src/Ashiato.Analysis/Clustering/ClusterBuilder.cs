@@ -14,10 +14,29 @@ public sealed record ClusterOptions
 
     /// <summary>Called now and then with (height done, target height).</summary>
     public Action<int, int>? Progress { get; init; }
+
+    /// <summary>The supercluster guard's input (from the tags: <c>ChainTags.Load(...).Guard</c>); null: no tags, nothing is refused.</summary>
+    public ClusterGuard? Guard { get; init; }
+}
+
+/// <summary>
+/// The input of the supercluster guard: the party (actor, else entity) of each tagged address of the chain, and a digest of it
+/// over the address texts (stored in clusters.json: other tags, other clusters).
+/// </summary>
+public sealed record ClusterGuard(string Digest, IReadOnlyList<(uint Address, string Party)> Parties)
+{
+    /// <summary>No tags: the digest of an empty input.</summary>
+    public static ClusterGuard None { get; } = new(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([])), []);
+
+    /// <summary>Party names by key (1 … n, in ordinal order of the names; 0 = none).</summary>
+    public IReadOnlyList<string> Keys() => ["", .. Parties.Select(p => p.Party).Distinct().Order(StringComparer.Ordinal)];
 }
 
 public sealed record ClusterResult(ClusterMeta Meta, bool Incremental, string? RebuildReason, int FromHeight, int Blocks, long Transactions,
-    long NewMerges, TimeSpan Elapsed);
+    long NewMerges, TimeSpan Elapsed)
+{
+    public long NewRefusals { get; init; }
+}
 
 /// <summary>
 /// Builds clusters over a UTXO chain in chain order, or continues stored ones for new blocks. A continuation does exactly
@@ -34,10 +53,12 @@ public static class ClusterBuilder
         var dir = ClusterFiles.DirectoryOf(store.Directory);
         var target = Math.Min(options.ToHeight ?? store.TipHeight, store.TipHeight);
         var settings = heuristics.Settings();
+        var guard = options.Guard ?? ClusterGuard.None;
 
         UnionFind uf;
         List<MergeRecord> log;
         List<CoinJoinRecord> coinJoins;
+        List<RefusalRecord> refusals;
         long txCount = 0;
         var from = store.BaseHeight;
         var incremental = false;
@@ -59,6 +80,10 @@ public static class ClusterBuilder
         {
             reason = "heuristic settings changed";
         }
+        else if (stored.TagsDigest != guard.Digest)
+        {
+            reason = "tags changed (the supercluster guard's input)";
+        }
         else if (stored.Height > target || stored.Height < store.BaseHeight - 1
                  || (stored.Height >= store.BaseHeight && store.GetBlockHash(stored.Height).ToString() != stored.TipHash))
         {
@@ -78,6 +103,7 @@ public static class ClusterBuilder
             uf = UnionFind.FromClusterIds(ClusterFiles.ReadArray<uint>(dir, ClusterFiles.Ids));
             log = [.. ClusterFiles.ReadArray<MergeRecord>(dir, ClusterFiles.Log)];
             coinJoins = [.. ClusterFiles.ReadArray<CoinJoinRecord>(dir, ClusterFiles.CoinJoins)];
+            refusals = [.. ClusterFiles.ReadArray<RefusalRecord>(dir, ClusterFiles.Refused)];
             txCount = stored!.TxCount;
             from = stored.Height + 1;
         }
@@ -86,13 +112,28 @@ public static class ClusterBuilder
             uf = new UnionFind(0);
             log = [];
             coinJoins = [];
+            refusals = [];
         }
 
         var addressCount = AddressCountAfter(store, target);
         uf.Grow((int)addressCount);
+        var keys = guard.Keys();
+        var keyOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var k = 1; k < keys.Count; k++)
+        {
+            keyOf[keys[k]] = k;
+        }
+
+        foreach (var (address, party) in guard.Parties)
+        {
+            uf.Label((int)address, keyOf[party]);
+        }
+
         var mergesBefore = log.Count;
+        var refusalsBefore = refusals.Count;
         var facts = new TxFacts();
         Func<long, bool> isPeelOutput = output => IsPeelOutput(store, output);
+        var history = heuristics.JudgesEarlier ? new StoreChainHistory(store) : null;
         long txs = 0;
         for (var h = from; h <= target; h++)
         {
@@ -101,7 +142,7 @@ public static class ClusterBuilder
             for (var t = bm.FirstTx; t < bm.FirstTx + bm.TxCount; t++)
             {
                 TxFacts.Read(store, t, h, facts);
-                Apply(facts, heuristics, new HeuristicContext(watermark, isPeelOutput), uf, log, coinJoins);
+                Apply(facts, heuristics, new HeuristicContext(watermark, isPeelOutput, history), uf, log, coinJoins, refusals);
                 watermark = Math.Max(watermark, MaxAddress(facts) + 1);
                 txs++;
             }
@@ -115,18 +156,25 @@ public static class ClusterBuilder
         options.Progress?.Invoke(target, target);
         txCount += txs;
         var ids = uf.ClusterIds();
-        var meta = Summarise(store, settings, target, txCount, ids, log, coinJoins);
+        var meta = Summarise(store, settings, target, txCount, ids, log, coinJoins) with
+        {
+            TagsDigest = guard.Digest,
+            GuardedAddresses = guard.Parties.Count(p => p.Address < ids.Length),
+            Refusals = refusals.Count,
+        };
         if (!incremental || from <= target)
         {
-            ClusterFiles.Write(dir, ids, log.ToArray(), coinJoins.ToArray(), files => meta with { Files = files });
+            ClusterFiles.Write(dir, ids, log.ToArray(), coinJoins.ToArray(), refusals.ToArray(), files => meta with { Files = files });
         }
 
         return new ClusterResult(ClusterFiles.ReadMeta(dir)!, incremental, reason, from, Math.Max(0, target - from + 1), txs, log.Count - mergesBefore,
-            sw.Elapsed);
+            sw.Elapsed) { NewRefusals = refusals.Count - refusalsBefore };
     }
 
-    /// <summary>Applies the detectors and the enabled heuristics to one transaction.</summary>
-    public static void Apply(TxFacts tx, HeuristicSet heuristics, HeuristicContext ctx, UnionFind uf, List<MergeRecord> log, List<CoinJoinRecord> coinJoins)
+    /// <summary>Applies the detectors and the enabled heuristics to one transaction. A union the guard refuses (the two clusters carry
+    /// different parties) is recorded in <paramref name="refusals"/> instead of the log.</summary>
+    public static void Apply(TxFacts tx, HeuristicSet heuristics, HeuristicContext ctx, UnionFind uf, List<MergeRecord> log, List<CoinJoinRecord> coinJoins,
+        List<RefusalRecord>? refusals = null)
     {
         if (tx.IsCoinbase)
         {
@@ -158,9 +206,9 @@ public static class ClusterBuilder
         {
             foreach (var i in tx.Inputs)
             {
-                if (i.HasAddress && i.Address != first && uf.Union((int)first, (int)i.Address))
+                if (i.HasAddress && i.Address != first)
                 {
-                    log.Add(new MergeRecord(tx.TxId, first, i.Address, HeuristicId.MultiInput));
+                    Join(tx.TxId, first, i.Address, HeuristicId.MultiInput, uf, log, refusals);
                 }
             }
         }
@@ -168,10 +216,35 @@ public static class ClusterBuilder
         if (cj is null)
         {
             var (change, by) = heuristics.FindChange(tx, ctx);
-            if (change >= 0 && uf.Union((int)first, (int)tx.Outputs[change].Address))
+            if (change >= 0)
             {
-                log.Add(new MergeRecord(tx.TxId, first, tx.Outputs[change].Address, by!.Id));
+                Join(tx.TxId, first, tx.Outputs[change].Address, by!.Id, uf, log, refusals);
             }
+
+            // change of earlier transactions that this spend reveals (wallet fingerprint); logged under this transaction, so
+            // the log stays in chain order and a continuation gives the bytes of a full rebuild
+            if (ctx.History is not null)
+            {
+                var earlier = new List<EarlierChange>();
+                heuristics.FindEarlierChanges(tx, ctx, earlier);
+                foreach (var e in earlier)
+                {
+                    Join(tx.TxId, e.Owner, e.Change, e.By, uf, log, refusals);
+                }
+            }
+        }
+    }
+
+    private static void Join(long txId, uint a, uint b, HeuristicId heuristic, UnionFind uf, List<MergeRecord> log, List<RefusalRecord>? refusals)
+    {
+        switch (uf.TryUnion((int)a, (int)b, out var la, out var lb))
+        {
+            case UnionOutcome.Merged:
+                log.Add(new MergeRecord(txId, a, b, heuristic));
+                break;
+            case UnionOutcome.Refused:
+                refusals?.Add(new RefusalRecord(txId, a, b, heuristic, (uint)la.Address, (uint)lb.Address));
+                break;
         }
     }
 

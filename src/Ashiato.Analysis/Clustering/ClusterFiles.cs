@@ -20,6 +20,17 @@ public readonly record struct MergeRecord(long TxId, uint A, uint B, HeuristicId
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
 public readonly record struct CoinJoinRecord(long TxId, CoinJoinKind Kind, byte R1, ushort R2, float Confidence);
 
+/// <summary>A union the supercluster guard refused (32 bytes in clusters.refused): the transaction, the heuristic, the two addresses
+/// it would have linked, and for each side the address whose tag labelled its cluster (the two labels).</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+public readonly record struct RefusalRecord(long TxId, uint A, uint B, HeuristicId Heuristic, byte R1, ushort R2, uint LabelledA, uint LabelledB, int R3)
+{
+    public RefusalRecord(long txId, uint a, uint b, HeuristicId heuristic, uint labelledA, uint labelledB)
+        : this(txId, a, b, heuristic, 0, 0, labelledA, labelledB, 0)
+    {
+    }
+}
+
 public sealed record FileDigest(long Bytes, string Sha256);
 
 /// <summary>clusters.json: what the derived files cover and how they were made. Written last.</summary>
@@ -36,13 +47,25 @@ public sealed record ClusterMeta(
     long LargestClusterId,
     SortedDictionary<string, long> MergesByHeuristic,
     SortedDictionary<string, long> CoinJoins,
-    SortedDictionary<string, FileDigest> Files);
+    SortedDictionary<string, FileDigest> Files)
+{
+    /// <summary>SHA-256 of the supercluster guard's input (each tagged address and its party); the clusters are rebuilt when it changes.</summary>
+    public string TagsDigest { get; init; } = "";
+
+    /// <summary>Tagged addresses of the chain the guard knew (in the store at the time).</summary>
+    public long GuardedAddresses { get; init; }
+
+    /// <summary>Unions the guard refused (records in clusters.refused).</summary>
+    public long Refusals { get; init; }
+}
 
 /// <summary>The files under chains/&lt;chain&gt;/derived/: clusters.ids (u32 per address: its cluster id = the smallest address id
-/// in the cluster), clusters.log (merge records in order), clusters.coinjoin (flagged transactions), clusters.json.</summary>
+/// in the cluster), clusters.log (merge records in order), clusters.coinjoin (flagged transactions), clusters.refused (unions the
+/// supercluster guard refused, in order), clusters.json.</summary>
 public static class ClusterFiles
 {
-    public const int Format = 1;
+    public const int Format = 2;
+    public const string Refused = "clusters.refused";
     public const string Ids = "clusters.ids";
     public const string Log = "clusters.log";
     public const string CoinJoins = "clusters.coinjoin";
@@ -73,7 +96,7 @@ public static class ClusterFiles
     /// <summary>True when every data file has the size and digest clusters.json names (a crash between renames is detected).</summary>
     public static bool Verify(string dir, ClusterMeta meta)
     {
-        foreach (var name in new[] { Ids, Log, CoinJoins })
+        foreach (var name in new[] { Ids, Log, CoinJoins, Refused })
         {
             var path = Path.Combine(dir, name);
             if (!meta.Files.TryGetValue(name, out var d) || !File.Exists(path) || new FileInfo(path).Length != d.Bytes
@@ -91,7 +114,7 @@ public static class ClusterFiles
 
     /// <summary>Writes the data files (each *.tmp, flushed, renamed), then clusters.json the same way.</summary>
     public static void Write(string dir, ReadOnlySpan<uint> ids, ReadOnlySpan<MergeRecord> log, ReadOnlySpan<CoinJoinRecord> coinJoins,
-        Func<SortedDictionary<string, FileDigest>, ClusterMeta> meta)
+        ReadOnlySpan<RefusalRecord> refusals, Func<SortedDictionary<string, FileDigest>, ClusterMeta> meta)
     {
         Directory.CreateDirectory(dir);
         var files = new SortedDictionary<string, FileDigest>(StringComparer.Ordinal);
@@ -104,8 +127,9 @@ public static class ClusterFiles
         Put(Ids, MemoryMarshal.AsBytes(ids));
         Put(Log, MemoryMarshal.AsBytes(log));
         Put(CoinJoins, MemoryMarshal.AsBytes(coinJoins));
+        Put(Refused, MemoryMarshal.AsBytes(refusals));
         DurableFile.WriteAtomic(Path.Combine(dir, Meta), JsonSerializer.SerializeToUtf8Bytes(meta(files), JsonOptions));
     }
 
-    private static string Digest(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string Digest(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

@@ -6,12 +6,22 @@ public sealed class ClusterView
     private readonly uint[] _ids;
     private readonly MergeRecord[] _log;
 
-    private ClusterView(ClusterMeta meta, uint[] ids, MergeRecord[] log)
+    private ClusterView(ClusterMeta meta, uint[] ids, MergeRecord[] log, RefusalRecord[] refusals)
     {
         Meta = meta;
         _ids = ids;
         _log = log;
+        Refusals = refusals;
     }
+
+    /// <summary>Unions the supercluster guard refused, in chain order.</summary>
+    public IReadOnlyList<RefusalRecord> Refusals { get; }
+
+    /// <summary>The cluster id of every address (smallest member), index = address id.</summary>
+    public ReadOnlySpan<uint> Ids => _ids;
+
+    /// <summary>The same array, shared (not copied) with the label look-up of this assembly.</summary>
+    internal uint[] IdArray => _ids;
 
     public ClusterMeta Meta { get; }
 
@@ -26,8 +36,23 @@ public sealed class ClusterView
             return null;
         }
 
-        return new ClusterView(meta, ClusterFiles.ReadArray<uint>(dir, ClusterFiles.Ids), ClusterFiles.ReadArray<MergeRecord>(dir, ClusterFiles.Log));
+        return new ClusterView(meta, ClusterFiles.ReadArray<uint>(dir, ClusterFiles.Ids), ClusterFiles.ReadArray<MergeRecord>(dir, ClusterFiles.Log),
+            ClusterFiles.ReadArray<RefusalRecord>(dir, ClusterFiles.Refused));
     }
+
+    /// <summary>Refused unions that would have joined <paramref name="clusterId"/> with another cluster.</summary>
+    public IEnumerable<RefusalRecord> RefusalsOf(uint clusterId) =>
+        Refusals.Where(r => ClusterOrSelf(r.A) == clusterId || ClusterOrSelf(r.B) == clusterId);
+
+    /// <summary>Refused unions between the clusters of <paramref name="a"/> and <paramref name="b"/> (either way round).</summary>
+    public IEnumerable<RefusalRecord> RefusalsBetween(uint a, uint b)
+    {
+        var (ca, cb) = (ClusterOrSelf(a), ClusterOrSelf(b));
+        return Refusals.Where(r => (ClusterOrSelf(r.A) == ca && ClusterOrSelf(r.B) == cb) || (ClusterOrSelf(r.A) == cb && ClusterOrSelf(r.B) == ca));
+    }
+
+    /// <summary>The cluster of an address, or the address itself when the clusters do not cover it (a singleton).</summary>
+    public uint ClusterOrSelf(uint address) => address < _ids.Length ? _ids[address] : address;
 
     public bool Covers(uint address) => address < _ids.Length;
 

@@ -138,6 +138,24 @@ public static class TraceRules
     public const string SwapFollow = "swap:follow";
     public const string Unspent = "end:unspent";
     public const string Fee = "fee";
+
+    /// <summary>Account chains: value destroyed (a token burn that is no known bridge, an unwrap without a counterpart).</summary>
+    public const string EndBurnt = "end:burnt";
+
+    /// <summary>Account chains, backward: value created (a token mint or a reward that is no known bridge release).</summary>
+    public const string EndCreated = "end:created";
+
+    /// <summary>Account chains: part of a balance whose origin the store does not show (genesis allocation, history before the base height).</summary>
+    public const string EndOpeningBalance = "end:opening-balance";
+
+    /// <summary>Account chains: an unlabelled address with more postings than the tracer's limit (pool, token contract, hot wallet).</summary>
+    public const string StopHighDegree = "stop:high-degree";
+
+    /// <summary>Backward on UTXO chains: the value was newly minted (a coinbase input).</summary>
+    public const string Coinbase = "end:coinbase";
+
+    /// <summary>The value comes from (backward) an output that is not in the store: the trace cannot go on.</summary>
+    public const string External = "end:external";
 }
 
 /// <summary>A node of the trace graph: an address on a chain, with its cluster and attribution.</summary>

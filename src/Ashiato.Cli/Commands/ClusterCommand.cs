@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Ashiato.Analysis.Clustering;
 using Ashiato.Analysis.CoinJoin;
+using Ashiato.Analysis.Entities;
+using Ashiato.Intel;
 using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Core;
 using Ashiato.Storage.Utxo;
@@ -26,6 +28,7 @@ public static class ClusterCommand
         cluster.Options.Add(heuristic);
         cluster.Options.Add(rebuild);
         cluster.Options.Add(to);
+        ClusterEvmCommand.AddOptions(cluster);
         cluster.SetAction(parse => Build(ctx, parse, parse.GetValue(chain), parse.GetValue(heuristic) ?? [], parse.GetValue(rebuild), parse.GetValue(to)));
 
         var show = new Command("show", "The cluster of an address: its id, size and (up to --limit) members");
@@ -58,6 +61,7 @@ public static class ClusterCommand
                 ctx.WriteJson(new
                 {
                     heuristics = HeuristicSet.All.Select(h => new { name = h.Name, id = (int)h.Id, default_on = h.DefaultOn, confidence = h.Confidence, description = h.Description }),
+                    evm_heuristics = ClusterEvmCommand.Heuristics.Select(h => new { name = h.Name, id = (int)h.Id, default_on = h.DefaultOn, confidence = h.Confidence, description = h.Description }),
                     coinjoin_detectors = detectors.Select(d => new { name = CoinJoinDetectors.Name(d.Item1), is_mix = d.Item1 != CoinJoinKind.WhirlpoolTx0, rule = d.Item2 }),
                 });
                 return 0;
@@ -65,6 +69,11 @@ public static class ClusterCommand
 
             var table = new Table().AddColumns("heuristic", "default", "confidence", "description");
             foreach (var h in HeuristicSet.All)
+            {
+                table.AddRow(h.Name, h.DefaultOn ? "on" : "off", $"{h.Confidence:0.00}", Markup.Escape(h.Description));
+            }
+
+            foreach (var h in ClusterEvmCommand.Heuristics)
             {
                 table.AddRow(h.Name, h.DefaultOn ? "on" : "off", $"{h.Confidence:0.00}", Markup.Escape(h.Description));
             }
@@ -92,7 +101,9 @@ public static class ClusterCommand
         explain.Options.Add(chain);
         explain.Arguments.Add(a);
         explain.Arguments.Add(b);
-        explain.SetAction(parse => WithClusters(ctx, parse, parse.GetValue(chain), (store, view) =>
+        explain.SetAction(parse => ClusterEvmCommand.IsEvm(ctx, parse, parse.GetValue(chain))
+            ? ClusterEvmCommand.Explain(ctx, parse, parse.GetValue(chain), parse.GetValue(a)!, parse.GetValue(b)!)
+            : WithClusters(ctx, parse, parse.GetValue(chain), (store, view, labels) =>
         {
             var (ta, tb) = (parse.GetValue(a)!, parse.GetValue(b)!);
             var (ia, ib) = (AddressId(store, ta), AddressId(store, tb));
@@ -108,13 +119,22 @@ public static class ClusterCommand
             }).ToList();
             if (ctx.Json(parse))
             {
-                ctx.WriteJson(new { address1 = ta, address2 = tb, linked = path is not null, covers_height = view.Meta.Height, steps });
+                ctx.WriteJson(new
+                {
+                    address1 = ta, address2 = tb, linked = path is not null, covers_height = view.Meta.Height, steps,
+                    refused = path is null ? view.RefusalsBetween(ia, ib).Select(r => EntityCommand.DescribeRefusal(store, labels, r)).ToList() : null,
+                });
                 return 0;
             }
 
             if (steps is null)
             {
-                ctx.Out.WriteLine($"{ta} and {tb} are not linked (clusters {view.ClusterOf(ia)} and {view.ClusterOf(ib)}, up to height {view.Meta.Height})");
+                ctx.Out.WriteLine($"{ta} and {tb} are not linked (clusters {view.ClusterOrSelf(ia)} and {view.ClusterOrSelf(ib)}, up to height {view.Meta.Height})");
+                foreach (var r in view.RefusalsBetween(ia, ib))
+                {
+                    ctx.Out.WriteLine($"  the supercluster guard refused: {EntityCommand.DescribeRefusal(store, labels, r)}");
+                }
+
                 return 0;
             }
 
@@ -132,6 +152,11 @@ public static class ClusterCommand
 
     private static int Build(CliContext ctx, ParseResult parse, string? chainName, string[] switches, bool rebuild, int? to)
     {
+        if (ClusterEvmCommand.IsEvm(ctx, parse, chainName))
+        {
+            return ClusterEvmCommand.Build(ctx, parse, chainName, switches, to); // always a full rebuild
+        }
+
         var overrides = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var s in switches)
         {
@@ -160,11 +185,17 @@ public static class ClusterCommand
         }
 
         var progress = ctx.ShowProgress ? (Action<int, int>)((h, t) => ctx.Err.Write($"\rclustering: height {h:N0} of {t:N0}")) : null;
-        var result = ClusterBuilder.Run(chain, new HeuristicSet(overrides), new ClusterOptions { Rebuild = rebuild, ToHeight = to, Progress = progress });
+        var tags = ChainTags.Load(chain, new TagStore(store.Meta));
+        var result = ClusterBuilder.Run(chain, new HeuristicSet(overrides),
+            new ClusterOptions { Rebuild = rebuild, ToHeight = to, Progress = progress, Guard = tags.Guard });
         if (progress is not null)
         {
             ctx.Err.WriteLine();
         }
+
+        var labelWatch = System.Diagnostics.Stopwatch.StartNew();
+        var labels = ClusterLabels.Open(chain, tags);
+        var labelSeconds = labelWatch.Elapsed.TotalSeconds;
 
         var m = result.Meta;
         if (ctx.Json(parse))
@@ -178,8 +209,18 @@ public static class ClusterCommand
                 blocks = result.Blocks,
                 transactions = result.Transactions,
                 new_merges = result.NewMerges,
+                new_refusals = result.NewRefusals,
                 seconds = result.Elapsed.TotalSeconds,
                 meta = m,
+                labels = new
+                {
+                    tags = tags.Tags.Count,
+                    tags_not_in_store = tags.Unresolved,
+                    labelled_clusters = labels.Clusters.Count,
+                    conflicted_clusters = labels.Clusters.Count(c => c.HasConflicts),
+                    rebuilt = labels.RebuildReason is not null,
+                    seconds = labelSeconds,
+                },
             });
             return 0;
         }
@@ -206,24 +247,52 @@ public static class ClusterCommand
         }
 
         ctx.Console.Write(cj);
+        ctx.Out.WriteLine($"supercluster guard: {m.GuardedAddresses:N0} tagged address(es) of {tags.Tags.Select(t => t.Party).Distinct().Count(p => p is not null):N0} "
+            + $"part(ies); {m.Refusals:N0} merge(s) refused ({result.NewRefusals:N0} new); see 'ashiato cluster show ADDR'");
+        ctx.Out.WriteLine($"labels: {labels.Clusters.Count:N0} labelled cluster(s), {labels.Clusters.Count(c => c.HasConflicts):N0} with conflicting labels, "
+            + $"from {tags.Tags.Count:N0} tag(s) ({tags.Unresolved:N0} on addresses not in the store){(labels.RebuildReason is null ? "" : $"; rebuilt in {labelSeconds:0.00} s")}");
         ctx.Out.WriteLine($"files: {ClusterFiles.DirectoryOf(chain.Directory)}");
         return 0;
     }
 
     private static int Show(CliContext ctx, ParseResult parse, string? chainName, string text, int limit) =>
-        WithClusters(ctx, parse, chainName, (store, view) =>
+        ClusterEvmCommand.IsEvm(ctx, parse, chainName) ? ClusterEvmCommand.Show(ctx, parse, chainName, text, limit) : WithClusters(ctx, parse, chainName, (store, view, labels) =>
         {
             var id = AddressId(store, text);
-            var cluster = view.ClusterOf(id);
+            var cluster = view.ClusterOrSelf(id);
             var members = view.Members(cluster).ToList();
             var listed = members.Take(limit).Select(store.FormatAddress).ToList();
+            var label = labels.Lookup(id);
+            var refusals = view.RefusalsOf(cluster).ToList();
             if (ctx.Json(parse))
             {
-                ctx.WriteJson(new { address = text, cluster, cluster_address = store.FormatAddress(cluster), size = members.Count, covers_height = view.Meta.Height, members = listed });
+                ctx.WriteJson(new
+                {
+                    address = text, cluster, cluster_address = store.FormatAddress(cluster), size = members.Count, covers_height = view.Meta.Height, members = listed,
+                    label = label is null ? null : new { label.Label.Entity, label.Label.Name, label.Label.Category, label.Label.Country, label.Label.Actor,
+                        label.Label.Confidence, label.Label.IsDefiner, tagged_address = store.FormatAddress(label.Label.Address), tag = label.Label.Best.Tag.Label,
+                        source = label.Label.Best.Tag.Source, conflicts = label.Conflicts.Select(c => new { c.Entity, c.Name, c.Category, c.Actor }) },
+                    refusals = refusals.Select(r => EntityCommand.DescribeRefusal(store, labels, r)),
+                });
                 return 0;
             }
 
             ctx.Out.WriteLine($"{text}: cluster {cluster} ({store.FormatAddress(cluster)}), {members.Count:N0} address(es), up to height {view.Meta.Height:N0}");
+            if (label is not null)
+            {
+                ctx.Out.WriteLine($"label: {EntityCommand.Describe(label.Label)}; tag \"{label.Label.Best.Tag.Label}\" from {label.Label.Best.Tag.Source} on "
+                    + $"{store.FormatAddress(label.Label.Address)} (why: 'ashiato entity show {text}')");
+                foreach (var c in label.Conflicts)
+                {
+                    ctx.Out.WriteLine($"conflict: {EntityCommand.Describe(c)}");
+                }
+            }
+
+            foreach (var r in refusals)
+            {
+                ctx.Out.WriteLine($"refused merge: {EntityCommand.DescribeRefusal(store, labels, r)}");
+            }
+
             foreach (var a in listed)
             {
                 ctx.Out.WriteLine($"  {a}");
@@ -237,7 +306,7 @@ public static class ClusterCommand
             return 0;
         });
 
-    private static int WithClusters(CliContext ctx, ParseResult parse, string? chainName, Func<UtxoChainStore, ClusterView, int> action)
+    private static int WithClusters(CliContext ctx, ParseResult parse, string? chainName, Func<UtxoChainStore, ClusterView, ClusterLabels, int> action)
     {
         using var store = ctx.OpenStore(parse, create: false);
         var name = CliContext.ResolveChain(store, chainName);
@@ -249,7 +318,7 @@ public static class ClusterCommand
             ctx.Err.WriteLine($"note: clusters cover heights up to {view.Meta.Height:N0}, the chain is at {chain.TipHeight:N0}; run 'ashiato cluster' to update");
         }
 
-        return action(chain, view);
+        return action(chain, view, ClusterLabels.Open(chain, store.Meta));
     }
 
     private static uint AddressId(UtxoChainStore store, string text)

@@ -86,12 +86,28 @@ public static class DemoCommand
         var tagReport = new Intel.IntelImporter(new Intel.TagStore(store.Meta)).Import([Path.Combine(world, "tags")]);
         ctx.Out.WriteLine($"3/5 imported the world's TagPacks: {tagReport.TagsImported:N0} tags ({tagReport.Duplicates:N0} already known), {tagReport.ActorsImported:N0} actors");
 
+        // Its reported incidents (IncidentPack): a rerun replaces them by id. Theft transactions are checked against the chains ingested so far.
+        var incidentReport = new Intel.Incidents.IncidentImporter(new Intel.Incidents.IncidentStore(store.Meta), store).Import([Path.Combine(world, "incidents")]);
+        ctx.Out.WriteLine($"   imported the world's IncidentPack: {incidentReport.Imported} incidents ({incidentReport.Rejected} rejected), theft transactions: " +
+            $"{incidentReport.TransactionsFound} found in the store, {incidentReport.TransactionsMissing} missing, {incidentReport.TransactionsNotChecked} on chains not ingested yet " +
+            "(see ./ashiato incidents list)");
+
+        // Its daily prices (BTC in USD and JPY) as source "sim-world"; a rerun replaces that source's series.
+        var prices = new Intel.Prices.PriceImporter(new Intel.Prices.PriceStore(store.Meta))
+            .Import([Path.Combine(world, "prices")], new Intel.Prices.PriceImportOptions(Source: "sim-world"));
+        ctx.Out.WriteLine($"   imported the world's prices: {string.Join(", ", prices.Series.Select(p => $"{p.Asset}-{p.Fiat} {p.Points:N0} days {p.FirstDate}..{p.LastDate}"))} " +
+            "(source sim-world; see ./ashiato prices list)");
+
         // Clustering (multi-input with CoinJoins excluded; the default heuristics), continued incrementally on reruns.
         using (var utxo = store.OpenUtxoChain("sim-bitcoin", null, create: false))
         {
-            var clusters = Analysis.Clustering.ClusterBuilder.Run(utxo, new Analysis.Clustering.HeuristicSet());
+            var tags = Analysis.Entities.ChainTags.Load(utxo, new Intel.TagStore(store.Meta));
+            var clusters = Analysis.Clustering.ClusterBuilder.Run(utxo, new Analysis.Clustering.HeuristicSet(),
+                new Analysis.Clustering.ClusterOptions { Guard = tags.Guard });
+            Analysis.Entities.ClusterLabels.Open(utxo, tags); // derived labels for entity show, trace and reports
             ctx.Out.WriteLine($"4/5 clustered 'sim-bitcoin': {clusters.Meta.Clusters:N0} clusters, the largest {clusters.Meta.LargestCluster:N0} addresses, " +
-                $"{clusters.NewMerges:N0} new merges ({(clusters.Incremental ? "continued" : "built")}; see ./ashiato explain A B)");
+                $"{clusters.NewMerges:N0} new merges, {clusters.Meta.Refusals:N0} refused by the supercluster guard " +
+                $"({(clusters.Incremental ? "continued" : "built")}; see ./ashiato explain A B, ./ashiato entity show NAME)");
         }
 
         // The EVM chain: served by the simulated node on a free local port, ingested over JSON-RPC like any node.
@@ -106,7 +122,7 @@ public static class DemoCommand
         }
 
         ctx.Out.WriteLine($"reported incidents: {Path.Combine(world, "incidents", "incidents.yaml")}; tags: {Path.Combine(world, "tags")}; prices: {Path.Combine(world, "prices")}");
-        ctx.Out.WriteLine("not yet in the demo: incidents and prices import, tracing and the stolen-value-by-country report (later stages)");
+        ctx.Out.WriteLine("not yet in the demo: tracing and the stolen-value-by-country report (later stages)");
         ctx.Out.WriteLine("next: ./ashiato status | ./ashiato show address <address> --chain sim-evm | ./ashiato export token_transfers --chain sim-evm | ./ashiato evaluate --truth " + world);
         return 0;
     }

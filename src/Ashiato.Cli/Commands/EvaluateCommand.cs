@@ -2,9 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Ashiato.Analysis.Clustering;
+using Ashiato.Analysis.Evm;
+using Ashiato.Chains.Evm;
 using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Core;
 using Ashiato.Simulation.Evaluation;
+using Ashiato.Storage;
+using Ashiato.Storage.Evm;
 using Ashiato.Storage.Utxo;
 
 namespace Ashiato.Cli.Commands;
@@ -17,6 +21,9 @@ namespace Ashiato.Cli.Commands;
 /// </summary>
 public static class EvaluateCommand
 {
+    /// <summary>The line after which the report file holds sections evaluate does not write; they are kept on every run.</summary>
+    public const string KeptMarker = "<!-- kept by ashiato evaluate: the sections below are measured elsewhere -->";
+
     /// <summary>The analysis stages evaluate scores, with the metric each will get.</summary>
     private static readonly (string Stage, string Metric)[] Stages =
     [
@@ -41,14 +48,17 @@ public static class EvaluateCommand
             using var store = ctx.OpenStore(parse, create: false);
             var name = parse.GetValue(chain) ?? (store.Chains().Contains("sim-bitcoin") ? "sim-bitcoin" : CliContext.ResolveChain(store, null));
             using var utxo = store.OpenUtxoChain(name, null, create: false);
-            var markdown = Evaluate(t, utxo, name);
+            var markdown = Evaluate(t, utxo, name, store);
             var path = parse.GetValue(output)!;
             if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir)
             {
                 Directory.CreateDirectory(dir);
             }
 
-            File.WriteAllText(path, markdown, new UTF8Encoding(false));
+            // sections measured elsewhere (by hand or by other tests) follow a marker line and are kept as they are
+            var kept = File.Exists(path) ? File.ReadAllText(path) : "";
+            var at = kept.IndexOf(KeptMarker, StringComparison.Ordinal);
+            File.WriteAllText(path, at >= 0 ? markdown + "\n" + kept[at..] : markdown, new UTF8Encoding(false));
             ctx.Out.Write(markdown);
             ctx.Err.WriteLine($"wrote {path}");
             return 0;
@@ -56,7 +66,7 @@ public static class EvaluateCommand
         return cmd;
     }
 
-    internal static string Evaluate(GroundTruthFile truth, UtxoChainStore utxo, string chain)
+    internal static string Evaluate(GroundTruthFile truth, UtxoChainStore utxo, string chain, StoreDirectory? store = null)
     {
         // Data check: the world's chain is in the store, whole.
         int addresses = 0, foundAddresses = 0, evmAddresses = 0;
@@ -91,10 +101,20 @@ public static class EvaluateCommand
             if (stage == "clustering" && clusters is not null)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | {ClusteringScore(truth, utxo, clusters)} |\n");
-                continue;
+            }
+            else if (stage == "tracing" && store is not null)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | {TraceCommand.EvaluationCell(truth.Path, utxo, store)} |\n");
+            }
+            else
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | **missing**: the store holds no {stage} results (stage not built yet) |\n");
             }
 
-            sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | **missing**: the store holds no {stage} results (stage not built yet) |\n");
+            if (stage == "clustering" && store is not null && EvmTruth.Load(truth) is { } evm)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"| {stage} (EVM chain `{evm.Chain}`) | {EvmMetric} | {EvmClusteringScore(evm, store)} |\n");
+            }
         }
 
         sb.Append("\n## Data check (not a score: is the world's chain in the store, whole?)\n\n| check | result |\n|---|---|\n");
@@ -123,6 +143,117 @@ public static class EvaluateCommand
 
         return sb.ToString();
     }
+
+    private const string EvmMetric = "deposit addresses: precision and recall against the true deposit addresses; pairwise precision and recall; per-entity completeness";
+
+    /// <summary>The simulated EVM chain's truth (truth/evm-ground-truth.json names the chain, truth/evm-addresses.csv every address with entity and role).</summary>
+    private sealed record EvmTruth(string Chain, List<(EvmAddress Address, string Entity, string Role)> Addresses)
+    {
+        public static EvmTruth? Load(GroundTruthFile truth)
+        {
+            var dir = Path.GetDirectoryName(truth.Path)!;
+            var json = Path.Combine(dir, "evm-ground-truth.json");
+            if (!File.Exists(json))
+            {
+                return null;
+            }
+
+            string chain, file;
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(json));
+                chain = doc.RootElement.GetProperty("chain").GetString()!;
+                file = Path.Combine(dir, doc.RootElement.GetProperty("addresses_file").GetString()!);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                throw new UserErrorException($"{json}: not an EVM ground-truth file of this version ({e.Message})");
+            }
+
+            var list = new List<(EvmAddress, string, string)>();
+            var n = 0;
+            foreach (var line in File.ReadLines(file))
+            {
+                if (++n == 1 || line.Length == 0)
+                {
+                    continue;
+                }
+
+                var parts = line.Split(',');
+                if (parts.Length < 3 || !EvmAddress.TryParse(parts[0], out var address))
+                {
+                    throw new UserErrorException($"{file} line {n}: expected address,entity,role with an EVM address");
+                }
+
+                list.Add((address, parts[1], parts[2]));
+            }
+
+            return new EvmTruth(chain, list);
+        }
+    }
+
+    /// <summary>
+    /// The EVM chain's clusters against the truth: detected deposit addresses whose exchange is the true owner (precision),
+    /// true deposit addresses found in their exchange's hot-wallet cluster (recall), and the pairwise scores over every
+    /// address of the truth the chain holds.
+    /// </summary>
+    private static string EvmClusteringScore(EvmTruth truth, StoreDirectory store)
+    {
+        if (!store.Chains().Contains(truth.Chain) || store.ChainFamily(truth.Chain) != "evm")
+        {
+            return $"**missing**: the store holds no EVM chain `{truth.Chain}`";
+        }
+
+        using var chain = store.OpenEvmChain(truth.Chain, null, writer: false);
+        var view = EvmClusterView.Open(chain.Directory);
+        if (view is null)
+        {
+            return $"**missing**: no EVM clusters for `{truth.Chain}` (run `ashiato cluster --chain {truth.Chain}`)";
+        }
+
+        var entityOf = new Dictionary<long, string>();
+        var labelled = new List<(uint, string)>();
+        var trueDeposits = new List<(long Id, string Entity)>();
+        var hotClusters = new Dictionary<string, HashSet<uint>>(StringComparer.Ordinal);
+        foreach (var (address, entity, role) in truth.Addresses)
+        {
+            var id = chain.FindAddress(address);
+            if (id < 0 || !view.Covers(id))
+            {
+                continue;
+            }
+
+            entityOf[id] = entity;
+            labelled.Add((view.ClusterOf(id), entity));
+            if (role.StartsWith("deposit:", StringComparison.Ordinal))
+            {
+                trueDeposits.Add((id, entity));
+            }
+            else if (role == "hot")
+            {
+                if (!hotClusters.TryGetValue(entity, out var set))
+                {
+                    hotClusters[entity] = set = [];
+                }
+
+                set.Add(view.ClusterOf(id));
+            }
+        }
+
+        // a detected deposit is right when its true owner is the true owner of the hot wallet it forwarded to
+        var detected = view.Deposits.Count;
+        var right = view.Deposits.Count(d => entityOf.TryGetValue(d.Address, out var e) && entityOf.TryGetValue(d.HotWallet, out var h) && e == h);
+        var found = trueDeposits.Count(d => hotClusters.TryGetValue(d.Entity, out var c) && c.Contains(view.ClusterOf(d.Id)));
+        var s = ClusterScoring.Score(labelled);
+        var on = string.Join(", ", view.Meta.Settings.Where(kv => kv.Value == "on").Select(kv => kv.Key));
+        var hot = view.Meta.Exchanges.Sum(e => e.HotWallets.Count);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"deposit addresses: precision {Ratio(right, detected)} ({right:N0} of {detected:N0} detected), recall {Ratio(found, trueDeposits.Count)} ({found:N0} of {trueDeposits.Count:N0} true deposit addresses in their exchange's hot-wallet cluster; {hot} tagged hot wallets); " +
+            $"pair precision {s.PairPrecision:0.0000}, pair recall {s.PairRecall:0.0000}, mean completeness {s.MeanCompleteness:0.0000} ({s.Addresses:N0} addresses of {s.Entities:N0} entities in {s.Clusters:N0} clusters; heuristics: {on}; up to height {view.Meta.Height})");
+    }
+
+    private static string Ratio(long part, long whole) =>
+        whole == 0 ? "n/a" : ((double)part / whole).ToString("0.0000", CultureInfo.InvariantCulture);
 
     /// <summary>Pairwise precision/recall from entity × cluster contingency counts (no pair enumeration), per-entity completeness.</summary>
     private static string ClusteringScore(GroundTruthFile truth, UtxoChainStore utxo, ClusterView clusters)

@@ -27,6 +27,7 @@ internal static class EvmOutput
         WriteInfo(Path.Combine(dir, SimulatedEvmNode.InfoFile), eco);
         WriteAddresses(Path.Combine(outDir, "truth", "evm-addresses.csv"), eco);
         WriteTruth(Path.Combine(outDir, "truth", "evm-ground-truth.json"), seed, eco);
+        WriteTagPack(Path.Combine(outDir, "tags", "evm.yaml"), eco, btc.World);
         return new EvmSimulationSummary(chain.Number + 1, chain.Transactions, chain.Logs, chain.Calls, chain.FailedTransactions, eco.Thefts.Count,
             eco.BridgeHops.Count, eco.Lots.Count);
     }
@@ -63,6 +64,76 @@ internal static class EvmOutput
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The EVM TagPack: what the services publish or block explorers label — exchange hot wallets, the OTC desk, the bridge
+    /// operator, the AMM pools, the lending vault, the mixer contract and its relayer. Customers' deposit addresses, retail
+    /// wallets and the hackers' addresses are not tagged (clustering and tracing have to find them).
+    /// </summary>
+    private static void WriteTagPack(string path, EvmEconomy eco, World world)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var sb = new System.Text.StringBuilder();
+        sb.Append("title: 'Simulated EVM service addresses'\n")
+            .Append("creator: ashiato simulate\n")
+            .Append("description: 'Addresses of the simulated services on the sim-evm chain (exchange hot wallets, OTC, bridge, DeFi, mixer)'\n")
+            .Append("is_public: true\n")
+            .Append("lastmod: 2025-01-01\n")
+            .Append("currency: ETH\n")
+            .Append("confidence: service_data\n")
+            .Append("source: https://example.invalid/ashiato-simulation/evm\n")
+            .Append("tags:\n");
+        var byId = world.Entities.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        var own = EvmEconomy.OwnEntities.ToDictionary(e => e.Id, StringComparer.Ordinal);
+        string NameOf(string id) => byId.TryGetValue(id, out var e) ? e.Name : own.TryGetValue(id, out var o) ? o.Name : id;
+        void Tag(Ashiato.Chains.Evm.EvmAddress address, string entity, string label, string category)
+        {
+            sb.Append("- address: ").Append(address.ToString()).Append('\n')
+                .Append("  label: ").Append(Simulation.Yaml(label)).Append('\n')
+                .Append("  category: ").Append(category).Append('\n');
+            if (byId.TryGetValue(entity, out var e) && e.Actor is not null)
+            {
+                sb.Append("  actor: ").Append(e.Actor).Append('\n');
+            }
+        }
+
+        foreach (var (address, entity, role) in eco.Addresses)
+        {
+            switch (role)
+            {
+                case "hot":
+                    Tag(address, entity, NameOf(entity) + " hot wallet", "exchange");
+                    break;
+                case "otc":
+                    Tag(address, entity, NameOf(entity) + " desk", "otc");
+                    break;
+                case "bridge-operator":
+                    Tag(address, entity, NameOf(entity) + " operator", "bridge");
+                    break;
+                case "relayer":
+                    Tag(address, entity, NameOf(entity), "mixing_service");
+                    break;
+            }
+        }
+
+        foreach (var c in eco.ContractList)
+        {
+            switch (c.Kind)
+            {
+                case "pool":
+                    Tag(c.Address, c.Entity, NameOf(c.Entity) + " pool", "defi_dex");
+                    break;
+                case "vault":
+                    Tag(c.Address, c.Entity, NameOf(c.Entity) + " vault", "defi_lending");
+                    break;
+                case "mixer":
+                    Tag(c.Address, c.Entity, NameOf(c.Entity), "mixing_service");
+                    break;
+            }
+        }
+
+        File.WriteAllText(path, sb.ToString(), World.Utf8);
     }
 
     private static void WriteAddresses(string path, EvmEconomy eco)

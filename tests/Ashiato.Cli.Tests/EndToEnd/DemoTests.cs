@@ -59,7 +59,9 @@ public sealed class EvaluateTests
         Assert.Equal(output, File.ReadAllText(report));
         // The demo clusters, so clustering is scored; the stages that do not exist are missing, never a made-up score.
         Assert.Matches(@"\| clustering \| [^|]+\| pair precision \d\.\d{4}, pair recall \d\.\d{4}, mean completeness \d\.\d{4}", output);
-        foreach (var stage in new[] { "attribution", "tracing", "typologies" })
+        // Tracing is scored from the thefts of the truth, traced forward from their theft transactions.
+        Assert.Matches(@"\| tracing \| [^|]+\| \d+ thefts traced forward [^|]*recall by value \d\.\d{4}, precision by value \d\.\d{4}", output);
+        foreach (var stage in new[] { "attribution", "typologies" })
         {
             Assert.Contains($"| {stage} |", output);
             Assert.Contains($"the store holds no {stage} results", output);

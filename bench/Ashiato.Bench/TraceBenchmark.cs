@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using TraceOptions = Ashiato.Analysis.Tracing.TraceOptions;
+using System.Globalization;
+using System.Text.Json;
+using Ashiato.Analysis.Tracing;
+using Ashiato.Analysis.Tracing.Utxo;
+using Ashiato.Core;
+using Ashiato.Storage;
+
+namespace Ashiato.Bench;
+
+/// <summary>
+/// <c>trace</c>: forward traces on an ingested (and clustered, tagged) simulated chain. Seeds: the world's theft
+/// transactions (read from its truth only to pick the seeds; the tracer does not see it) and <c>--seeds</c> random non-coinbase
+/// transactions (SplitMix64, seed 1). Each seed is traced with max hops 6 and 20 (haircut, stop at exchanges, mixers and
+/// CoinJoins, no fiat), one thread; latency per trace (p50, p99, max) and edges visited per second = Σ visited / Σ time.
+/// </summary>
+internal static class TraceBenchmark
+{
+    public static List<string> Run(string storePath, string chainName, string? world, int seeds, Action<string> log)
+    {
+        using var store = StoreDirectory.Open(storePath, create: false);
+        using var chain = store.OpenUtxoChain(chainName, null, create: false);
+        var sw = Stopwatch.StartNew();
+        var spent = SpentByIndex.LoadOrEnsure(chain, log, out var built);
+        var spentTime = sw.Elapsed;
+        sw.Restart();
+        var labels = ClusterTraceLabels.Open(chain, store.Meta);
+        var labelTime = sw.Elapsed;
+        log($"spent-by index {built.Action} in {spentTime.TotalSeconds:0.00} s; labels in {labelTime.TotalSeconds:0.00} s (clustered: {labels.Clustered})");
+        var tracer = new UtxoTracer(chain, labels, null, spent);
+
+        var thefts = new List<string>();
+        if (world is not null)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(world, "truth", "ground-truth.json")));
+            thefts.AddRange(doc.RootElement.GetProperty("thefts").EnumerateArray().Select(t => t.GetProperty("txid").GetString()!));
+        }
+
+        var rng = new Rng(1);
+        var random = new List<string>();
+        while (random.Count < seeds)
+        {
+            var tx = chain.GetTx((long)(rng.Next64() % (ulong)chain.TxCount));
+            if (!tx.IsCoinbase)
+            {
+                random.Add(tx.TxId.ToString());
+            }
+        }
+
+        // warm-up (JIT, page cache)
+        foreach (var s in random.Take(20))
+        {
+            tracer.Run([new TraceSeed(chainName, TraceSeedKind.Transaction, s)], new TraceOptions { MaxHops = 6 });
+        }
+
+        var lines = new List<string>
+        {
+            $"Chain `{chainName}`: {chain.TipHeight + 1:N0} blocks, {chain.TxCount:N0} tx, {chain.InputCount:N0} inputs, {chain.OutputCount:N0} outputs, " +
+            $"{chain.AddressCount:N0} addresses. Spent-by index: {built.Action} in {spentTime.TotalSeconds:0.00} s ({built.Meta.Bytes / 1e6:0.0} MB, 8 B per output); " +
+            $"labels (tags + clusters) loaded in {labelTime.TotalSeconds:0.00} s.",
+            string.Empty,
+            "| pass | seeds | max hops | traces | p50 (ms) | p99 (ms) | max (ms) | edges written (mean) | edges visited (Σ) | edges visited/s (1 core) | partial |",
+            "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        };
+        foreach (var pass in new[] { "first", "second" })
+        foreach (var (name, list) in new[] { ("theft transactions", thefts), ($"random transactions", random) })
+        {
+            if (list.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var hops in new[] { 6, 20 })
+            {
+                var times = new List<double>();
+                long visited = 0, written = 0;
+                var partial = 0;
+                var total = TimeSpan.Zero;
+                foreach (var s in list)
+                {
+                    var t0 = Stopwatch.GetTimestamp();
+                    var r = tracer.Run([new TraceSeed(chainName, TraceSeedKind.Transaction, s)],
+                        new TraceOptions { MaxHops = hops, TimeBudget = TimeSpan.FromSeconds(30) });
+                    var dt = Stopwatch.GetElapsedTime(t0);
+                    total += dt;
+                    times.Add(dt.TotalMilliseconds);
+                    visited += r.EdgesVisited;
+                    written += r.Edges.Count;
+                    partial += r.Partial ? 1 : 0;
+                }
+
+                times.Sort();
+                double P(double q) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"| {pass} | {name} | {hops} | {list.Count} | {P(0.5):0.00} | {P(0.99):0.00} | {times[^1]:0.00} | {(double)written / list.Count:0} | {visited:N0} | " +
+                    $"{visited / total.TotalSeconds:N0} | {partial} |");
+                log(line);
+                lines.Add(line);
+            }
+        }
+
+        return lines;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Text.Json;
+
+namespace Ashiato.Analysis.Evm;
+
+/// <summary>Stored EVM clusters, read back: cluster of an address, its members, its deposit-address evidence, contract labels, and
+/// the merges that link two addresses.</summary>
+public sealed class EvmClusterView
+{
+    private readonly uint[] _ids;
+    private readonly EvmMergeRecord[] _log;
+    private readonly EvmDepositRecord[] _deposits;
+    private readonly string _dir;
+
+    private EvmClusterView(string dir, EvmClusterMeta meta, uint[] ids, EvmMergeRecord[] log, EvmDepositRecord[] deposits)
+    {
+        _dir = dir;
+        Meta = meta;
+        _ids = ids;
+        _log = log;
+        _deposits = deposits;
+    }
+
+    public EvmClusterMeta Meta { get; }
+
+    public long AddressCount => _ids.Length;
+
+    public IReadOnlyList<EvmDepositRecord> Deposits => _deposits;
+
+    /// <summary>The stored files, or null when there are none or they do not match their digests.</summary>
+    public static EvmClusterView? Open(string chainDirectory)
+    {
+        var dir = EvmClusterFiles.DirectoryOf(chainDirectory);
+        var meta = EvmClusterFiles.ReadMeta(dir);
+        if (meta is null || meta.Format != EvmClusterFiles.Format || !EvmClusterFiles.Verify(dir, meta))
+        {
+            return null;
+        }
+
+        return new EvmClusterView(dir, meta, EvmClusterFiles.ReadArray<uint>(dir, EvmClusterFiles.Ids),
+            EvmClusterFiles.ReadArray<EvmMergeRecord>(dir, EvmClusterFiles.Log), EvmClusterFiles.ReadArray<EvmDepositRecord>(dir, EvmClusterFiles.Deposits));
+    }
+
+    public bool Covers(long address) => address >= 0 && address < _ids.Length;
+
+    public uint ClusterOf(long address) => _ids[address];
+
+    public IEnumerable<uint> Members(uint clusterId)
+    {
+        for (var i = 0u; i < _ids.Length; i++)
+        {
+            if (_ids[i] == clusterId)
+            {
+                yield return i;
+            }
+        }
+    }
+
+    /// <summary>The deposit-address record of an address, or null when it was not detected as one.</summary>
+    public EvmDepositRecord? Deposit(long address)
+    {
+        int lo = 0, hi = _deposits.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var a = _deposits[mid].Address;
+            if (a == address)
+            {
+                return _deposits[mid];
+            }
+
+            if (a < address)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The exchange of a cluster (it holds a tagged hot wallet), or null.</summary>
+    public (EvmExchangeMeta Exchange, EvmHotWalletMeta Hot)? ExchangeOf(uint cluster)
+    {
+        foreach (var e in Meta.Exchanges)
+        {
+            foreach (var h in e.HotWallets)
+            {
+                if (Covers(h.AddressId) && _ids[h.AddressId] == cluster)
+                {
+                    return (e, h);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The stored line of a contract (creator, token, label), or null when the address is no contract created on the chain.</summary>
+    public JsonElement? Contract(string address)
+    {
+        foreach (var c in EvmClusterBuilder.ReadContracts(_dir))
+        {
+            if (c.GetProperty("contract").GetString() == address)
+            {
+                return c;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The merges on the path from a to b in the merge forest (in path order, from a), or null when they are not linked.</summary>
+    public IReadOnlyList<(uint From, uint To, EvmMergeRecord Merge)>? Explain(long a, long b)
+    {
+        if (!Covers(a) || !Covers(b) || _ids[a] != _ids[b])
+        {
+            return null;
+        }
+
+        if (a == b)
+        {
+            return [];
+        }
+
+        var cluster = _ids[a];
+        var adjacency = new Dictionary<uint, List<int>>();
+        for (var i = 0; i < _log.Length; i++)
+        {
+            if (_ids[_log[i].A] != cluster)
+            {
+                continue;
+            }
+
+            Add(adjacency, _log[i].A, i);
+            Add(adjacency, _log[i].B, i);
+        }
+
+        var start = (uint)a;
+        var end = (uint)b;
+        var previous = new Dictionary<uint, (uint Node, int Edge)> { [start] = (start, -1) };
+        var queue = new Queue<uint>();
+        queue.Enqueue(start);
+        while (queue.Count > 0 && !previous.ContainsKey(end))
+        {
+            var x = queue.Dequeue();
+            foreach (var e in adjacency.GetValueOrDefault(x) ?? [])
+            {
+                var y = _log[e].A == x ? _log[e].B : _log[e].A;
+                if (previous.TryAdd(y, (x, e)))
+                {
+                    queue.Enqueue(y);
+                }
+            }
+        }
+
+        if (!previous.ContainsKey(end))
+        {
+            return null;
+        }
+
+        var path = new List<(uint, uint, EvmMergeRecord)>();
+        for (var at = end; at != start;)
+        {
+            var (p, e) = previous[at];
+            path.Add((p, at, _log[e]));
+            at = p;
+        }
+
+        path.Reverse();
+        return path;
+    }
+
+    private static void Add(Dictionary<uint, List<int>> adjacency, uint node, int edge)
+    {
+        if (!adjacency.TryGetValue(node, out var list))
+        {
+            adjacency[node] = list = [];
+        }
+
+        list.Add(edge);
+    }
+}

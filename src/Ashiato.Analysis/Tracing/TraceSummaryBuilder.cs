@@ -1,0 +1,204 @@
+using Ashiato.Core;
+
+namespace Ashiato.Analysis.Tracing;
+
+/// <summary>
+/// Builds a <see cref="TraceSummary"/> from a trace's nodes and edges. Only <em>endpoint</em> edges count (see
+/// <see cref="IsEndpoint"/>): an edge whose value was followed further ("follow", "coinjoin:haircut", "swap:follow") is
+/// accounted for by the edges after it. Endpoints are grouped per chain and asset by the label of the edge's target
+/// node (backward: source node) (entity, category, country; "(unattributed)", "(uncategorised)", "(unknown)" when missing) and by rule; fee
+/// edges count under their rule only. Shares are of the seeded total of the same chain and asset. Fiat sums add the
+/// edges' <see cref="FiatValue"/>s per fiat (edges without a price add nothing; the aggregate's unit price is the
+/// value-weighted average, its price date the range of dates used, its source the sources used, joined with '+').
+/// Ordering: tainted amount descending, then key, chain and asset (ordinal) — the same input gives the same output.
+/// </summary>
+public sealed class TraceSummaryBuilder
+{
+    public const string Unattributed = "(unattributed)";
+    public const string Uncategorised = "(uncategorised)";
+    public const string UnknownCountry = "(unknown)";
+
+    private readonly SortedDictionary<(string Chain, string Asset), Acc> _seeded = new(KeyComparer.Instance);
+
+    /// <summary>True for rules after which the edge's value is not followed on this chain (stops, ends, fees, bridge deposits, mixers).</summary>
+    public static bool IsEndpoint(string rule) => rule is not (TraceRules.Follow or TraceRules.CoinJoinHaircut or TraceRules.SwapFollow);
+
+    /// <summary>Adds a seeded amount (call once per seed, or once per chain and asset with the total).</summary>
+    public TraceSummaryBuilder AddSeeded(string chain, string asset, UInt256 amount, IEnumerable<FiatValue>? values = null)
+    {
+        if (!_seeded.TryGetValue((chain, asset), out var acc))
+        {
+            acc = new Acc();
+            _seeded[(chain, asset)] = acc;
+        }
+
+        acc.Add(amount, values ?? []);
+        return this;
+    }
+
+    /// <summary>Builds the summary. The endpoint of an edge is its target node forward, its source node backward.</summary>
+    public TraceSummary Build(IReadOnlyList<TraceNode> nodes, IReadOnlyList<TraceEdge> edges, TraceDirection direction = TraceDirection.Forward)
+    {
+        var byId = new Dictionary<string, TraceNode>(StringComparer.Ordinal);
+        foreach (var n in nodes)
+        {
+            byId.TryAdd(n.Id, n);
+        }
+
+        var entity = new Dictionary<(string, string, string), Acc>();
+        var category = new Dictionary<(string, string, string), Acc>();
+        var country = new Dictionary<(string, string, string), Acc>();
+        var rule = new Dictionary<(string, string, string), Acc>();
+        foreach (var e in edges)
+        {
+            if (!IsEndpoint(e.Rule) || e.Tainted.IsZero)
+            {
+                continue;
+            }
+
+            Add(rule, (e.Rule, e.Chain, e.Asset), e);
+            if (e.Rule == TraceRules.Fee)
+            {
+                continue;
+            }
+
+            var label = byId.TryGetValue(direction == TraceDirection.Backward ? e.From : e.To, out var node) ? node.Label : null;
+            Add(entity, (label?.Entity ?? Unattributed, e.Chain, e.Asset), e);
+            Add(category, (label?.Category ?? Uncategorised, e.Chain, e.Asset), e);
+            Add(country, (label?.Country ?? UnknownCountry, e.Chain, e.Asset), e);
+        }
+
+        return new TraceSummary(Totals(entity), Totals(category), Totals(country), Totals(rule),
+            _seeded.Select(kv => new EndpointTotal("seed", kv.Key.Chain, kv.Key.Asset, kv.Value.Tainted, kv.Value.Tainted.IsZero ? 0m : 1m,
+                kv.Value.Values())).ToList());
+    }
+
+    private static void Add(Dictionary<(string, string, string), Acc> map, (string, string, string) key, TraceEdge e)
+    {
+        if (!map.TryGetValue(key, out var acc))
+        {
+            acc = new Acc();
+            map[key] = acc;
+        }
+
+        acc.Add(e.Tainted, e.Values);
+    }
+
+    private List<EndpointTotal> Totals(Dictionary<(string Key, string Chain, string Asset), Acc> map) =>
+        map.Select(kv => new EndpointTotal(kv.Key.Key, kv.Key.Chain, kv.Key.Asset, kv.Value.Tainted,
+                Share(kv.Value.Tainted, kv.Key.Chain, kv.Key.Asset), kv.Value.Values()))
+            .OrderByDescending(t => t.Tainted)
+            .ThenBy(t => t.Key, StringComparer.Ordinal)
+            .ThenBy(t => t.Chain, StringComparer.Ordinal)
+            .ThenBy(t => t.Asset, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Share of the seeded total of the same chain and asset, rounded half-to-even to 8 decimals (0 without a seed).</summary>
+    private decimal Share(UInt256 tainted, string chain, string asset)
+    {
+        if (!_seeded.TryGetValue((chain, asset), out var seed) || seed.Tainted.IsZero)
+        {
+            return 0m;
+        }
+
+        return Ratio(tainted, seed.Tainted);
+    }
+
+    /// <summary>a / b as a decimal rounded to 8 places (exact integer arithmetic; no binary floating point).</summary>
+    public static decimal Ratio(UInt256 a, UInt256 b)
+    {
+        if (b.IsZero)
+        {
+            return 0m;
+        }
+
+        var scaled = System.Numerics.BigInteger.DivRem(a.ToBigInteger() * 1_000_000_000, b.ToBigInteger(), out var rem);
+
+        // round half to even at the 9th decimal, then to 8 (keeps the value exact to 1e-8)
+        var nine = scaled;
+        if (rem * 2 >= b.ToBigInteger())
+        {
+            nine += 1;
+        }
+
+        var eight = System.Numerics.BigInteger.DivRem(nine, 10, out var last);
+        if (last > 5 || (last == 5 && !eight.IsEven))
+        {
+            eight += 1;
+        }
+
+        return (decimal)eight / 100_000_000m;
+    }
+
+    private sealed class Acc
+    {
+        private readonly SortedDictionary<string, FiatAcc> _fiat = new(StringComparer.Ordinal);
+
+        public UInt256 Tainted { get; private set; }
+
+        public void Add(UInt256 amount, IEnumerable<FiatValue> values)
+        {
+            Tainted += amount;
+            foreach (var v in values)
+            {
+                if (!_fiat.TryGetValue(v.Fiat, out var f))
+                {
+                    f = new FiatAcc(v.Asset);
+                    _fiat[v.Fiat] = f;
+                }
+
+                f.Add(v);
+            }
+        }
+
+        public IReadOnlyList<FiatValue> Values() => _fiat.Select(kv => kv.Value.ToValue(kv.Key)).ToList();
+    }
+
+    private sealed class FiatAcc(string asset)
+    {
+        private readonly SortedSet<string> _sources = new(StringComparer.Ordinal);
+        private decimal _amount;
+        private decimal _units;
+        private string? _minDate;
+        private string? _maxDate;
+
+        public void Add(FiatValue v)
+        {
+            _amount += v.Amount;
+            if (v.UnitPrice != 0m)
+            {
+                _units += v.Amount / v.UnitPrice;
+            }
+
+            _sources.Add(v.Source);
+            if (_minDate is null || string.CompareOrdinal(v.PriceDate, _minDate) < 0)
+            {
+                _minDate = v.PriceDate;
+            }
+
+            if (_maxDate is null || string.CompareOrdinal(v.PriceDate, _maxDate) > 0)
+            {
+                _maxDate = v.PriceDate;
+            }
+        }
+
+        public FiatValue ToValue(string fiat) => new(
+            _amount,
+            fiat,
+            asset,
+            _units == 0m ? 0m : decimal.Round(_amount / _units, 8, MidpointRounding.ToEven),
+            _minDate == _maxDate ? _minDate ?? "" : $"{_minDate}..{_maxDate}",
+            string.Join('+', _sources));
+    }
+
+    private sealed class KeyComparer : IComparer<(string Chain, string Asset)>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public int Compare((string Chain, string Asset) x, (string Chain, string Asset) y)
+        {
+            var c = string.CompareOrdinal(x.Chain, y.Chain);
+            return c != 0 ? c : string.CompareOrdinal(x.Asset, y.Asset);
+        }
+    }
+}

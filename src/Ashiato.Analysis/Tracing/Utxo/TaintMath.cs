@@ -1,0 +1,201 @@
+namespace Ashiato.Analysis.Tracing.Utxo;
+
+/// <summary>
+/// The tainted part of one output or input, in satoshi. Under FIFO it also carries <see cref="Spans"/>: which satoshi of the
+/// coin are tainted, as sorted, disjoint, non-adjacent half-open ranges [start, end) of offsets inside the coin; their lengths
+/// sum to <see cref="Amount"/>. Under poison and haircut only the amount matters (<see cref="Spans"/> is null).
+/// </summary>
+public sealed class Taint
+{
+    public Taint(long amount, List<(long Start, long End)>? spans = null)
+    {
+        Amount = amount;
+        Spans = spans;
+    }
+
+    public long Amount { get; private set; }
+
+    public List<(long Start, long End)>? Spans { get; private set; }
+
+    public static Taint Whole(long value, bool fifo) => new(value, fifo ? (value > 0 ? [(0, value)] : []) : null);
+
+    /// <summary>The first <paramref name="amount"/> satoshi of a coin (a seed limited to an amount).</summary>
+    public static Taint Prefix(long amount, bool fifo) => Whole(amount, fifo);
+
+    /// <summary>Adds <paramref name="other"/> without exceeding <paramref name="value"/> (FIFO: the union of the spans). Returns the amount added.</summary>
+    public long Merge(Taint other, long value)
+    {
+        var before = Amount;
+        if (Spans is not null && other.Spans is not null)
+        {
+            Spans = TaintMath.Union(Spans, other.Spans);
+            Amount = TaintMath.Length(Spans);
+        }
+        else
+        {
+            Amount = Math.Min(value, Amount + other.Amount);
+            Spans = null;
+        }
+
+        return Amount - before;
+    }
+}
+
+/// <summary>Exact integer distributions of taint through one transaction (see docs/tracing.md, "Remainder rule").</summary>
+public static class TaintMath
+{
+    /// <summary>
+    /// Splits <paramref name="amount"/> over items in proportion to <paramref name="weights"/> with integers only: each item gets
+    /// ⌊amount·wₖ/W⌋, and the remainder r = amount − Σ⌊…⌋ goes one unit each to the r items with the largest fractional parts
+    /// ((amount·wₖ) mod W), ties to the lower index (largest-remainder / Hamilton method). Σ result = amount exactly, and
+    /// result[k] ≤ wₖ whenever amount ≤ W. W = 0 gives all zeros (nothing can be attributed).
+    /// </summary>
+    public static long[] Proportional(long amount, ReadOnlySpan<long> weights)
+    {
+        var result = new long[weights.Length];
+        Int128 total = 0;
+        foreach (var w in weights)
+        {
+            total += Math.Max(0, w);
+        }
+
+        if (total == 0 || amount <= 0)
+        {
+            return result;
+        }
+
+        var rems = new Int128[weights.Length];
+        long given = 0;
+        for (var k = 0; k < weights.Length; k++)
+        {
+            var p = (Int128)amount * Math.Max(0, weights[k]);
+            var q = p / total;
+            result[k] = (long)q;
+            rems[k] = p - (q * total);
+            given += result[k];
+        }
+
+        var left = amount - given;
+        if (left > 0)
+        {
+            var order = new int[weights.Length];
+            for (var k = 0; k < order.Length; k++)
+            {
+                order[k] = k;
+            }
+
+            Array.Sort(order, (x, y) =>
+            {
+                var c = rems[y].CompareTo(rems[x]);
+                return c != 0 ? c : x.CompareTo(y);
+            });
+            for (var i = 0; i < left; i++)
+            {
+                result[order[i]]++;
+            }
+        }
+
+        return result;
+    }
+
+    public static long Length(List<(long Start, long End)> spans)
+    {
+        long n = 0;
+        foreach (var (s, e) in spans)
+        {
+            n += e - s;
+        }
+
+        return n;
+    }
+
+    public static List<(long Start, long End)> Union(List<(long Start, long End)> a, List<(long Start, long End)> b)
+    {
+        var all = new List<(long Start, long End)>(a.Count + b.Count);
+        all.AddRange(a);
+        all.AddRange(b);
+        all.Sort((x, y) => x.Start.CompareTo(y.Start));
+        var merged = new List<(long Start, long End)>(all.Count);
+        foreach (var s in all)
+        {
+            if (merged.Count > 0 && s.Start <= merged[^1].End)
+            {
+                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, s.End));
+            }
+            else if (s.End > s.Start)
+            {
+                merged.Add(s);
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>
+    /// FIFO through one transaction. The coins of one side are laid end to end in order on a line of satoshi (offsets
+    /// 0 … Σ−1): <paramref name="fromSizes"/>[i] with its tainted spans <paramref name="fromSpans"/>[i] (null = untainted). The
+    /// other side cuts the same line into <paramref name="toSizes"/> in order; the result is each piece's tainted spans (relative
+    /// to that piece). Forward: inputs → outputs then the fee as the last piece; backward: outputs → inputs. Exact: no rounding.
+    /// </summary>
+    public static List<(long Start, long End)>[] Fifo(ReadOnlySpan<long> fromSizes, IReadOnlyList<List<(long Start, long End)>?> fromSpans, ReadOnlySpan<long> toSizes)
+    {
+        var absolute = new List<(long Start, long End)>();
+        long offset = 0;
+        for (var i = 0; i < fromSizes.Length; i++)
+        {
+            if (fromSpans[i] is { } spans)
+            {
+                foreach (var (s, e) in spans)
+                {
+                    var a = offset + s;
+                    var b = offset + Math.Min(e, fromSizes[i]);
+                    if (b <= a)
+                    {
+                        continue;
+                    }
+
+                    if (absolute.Count > 0 && absolute[^1].End == a)
+                    {
+                        absolute[^1] = (absolute[^1].Start, b);
+                    }
+                    else
+                    {
+                        absolute.Add((a, b));
+                    }
+                }
+            }
+
+            offset += Math.Max(0, fromSizes[i]);
+        }
+
+        var result = new List<(long Start, long End)>[toSizes.Length];
+        var k = 0;
+        long pos = 0;
+        for (var j = 0; j < toSizes.Length; j++)
+        {
+            var size = Math.Max(0, toSizes[j]);
+            var lo = pos;
+            var hi = pos + size;
+            var piece = new List<(long Start, long End)>();
+            while (k < absolute.Count && absolute[k].End <= lo)
+            {
+                k++;
+            }
+
+            for (var m = k; m < absolute.Count && absolute[m].Start < hi; m++)
+            {
+                var a = Math.Max(lo, absolute[m].Start);
+                var b = Math.Min(hi, absolute[m].End);
+                if (b > a)
+                {
+                    piece.Add((a - lo, b - lo));
+                }
+            }
+
+            result[j] = piece;
+            pos = hi;
+        }
+
+        return result;
+    }
+}

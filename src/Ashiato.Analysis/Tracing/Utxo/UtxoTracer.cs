@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using Ashiato.Analysis.CoinJoin;
+using Ashiato.Core;
+using Ashiato.Storage.Utxo;
+
+namespace Ashiato.Analysis.Tracing.Utxo;
+
+/// <summary>
+/// Follows tainted value through a Bitcoin-family chain of the store. Forward: from tainted outputs to the transactions that
+/// spend them (spent-by index) and on to their outputs; backward: from tainted outputs to the inputs of the transactions that
+/// created them and on to the outputs those inputs spent. Transactions are processed in chain order (forward: ascending
+/// ids, backward: descending), so all taint reaching a transaction is gathered before it is split. Every output (forward) or
+/// input (backward) that receives taint becomes one edge, whose rule says whether its value was followed or why not; each
+/// transaction with a tainted fee adds a <see cref="TraceRules.Fee"/> edge. With haircut and FIFO, per transaction
+/// tainted in = tainted out + tainted fee exactly, so over the trace seeded = Σ endpoint edges (docs/tracing.md).
+/// </summary>
+public sealed partial class UtxoTracer : IChainTracer
+{
+    private readonly UtxoChainStore _chain;
+    private readonly ITraceLabels? _labels;
+    private readonly IValuer? _valuer;
+    private readonly Action<string>? _progress;
+    private SpentByIndex? _spentBy;
+
+    /// <param name="chain">An open chain of the store.</param>
+    /// <param name="labels">Attribution (stop categories, mixers, bridges, endpoint grouping); null = no labels.</param>
+    /// <param name="valuer">Prices for fiat values and <see cref="TraceOptions.MinFiat"/>; null = no fiat values.</param>
+    /// <param name="spentBy">The chain's spent-by index; null = load it (building or extending it when stale) on the first forward trace.</param>
+    /// <param name="progress">Progress lines (building the spent-by index).</param>
+    public UtxoTracer(UtxoChainStore chain, ITraceLabels? labels = null, IValuer? valuer = null, SpentByIndex? spentBy = null, Action<string>? progress = null)
+    {
+        _chain = chain;
+        _labels = labels;
+        _valuer = valuer;
+        _spentBy = spentBy;
+        _progress = progress;
+        Asset = AssetOf(chain);
+    }
+
+    public string Chain => _chain.ChainName;
+
+    /// <summary>The chain's coin ticker: LTC for Litecoin networks, BTC otherwise.</summary>
+    public string Asset { get; }
+
+    public static string AssetOf(UtxoChainStore chain) => chain.Network.Coin == "litecoin" ? "LTC" : "BTC";
+
+    public TraceResult Run(IReadOnlyList<TraceSeed> seeds, TraceOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(options);
+        if (seeds.Count == 0)
+        {
+            throw new UserErrorException("a trace needs at least one seed");
+        }
+
+        if (options.MaxHops < 0 || options.MaxEdges <= 0)
+        {
+            throw new UserErrorException($"max hops must be ≥ 0 and max edges > 0 (got {options.MaxHops}, {options.MaxEdges})");
+        }
+
+        foreach (var s in seeds)
+        {
+            if (s.Chain != Chain)
+            {
+                throw new UserErrorException($"seed '{s.Value}' is for chain '{s.Chain}', this tracer follows '{Chain}'");
+            }
+
+            if (s.Asset is not null && s.Asset != Asset)
+            {
+                throw new UserErrorException($"seed '{s.Value}': asset '{s.Asset}' is not the chain's coin ({Asset})");
+            }
+        }
+
+        if (options.Direction == TraceDirection.Forward && _spentBy is null)
+        {
+            _spentBy = SpentByIndex.Load(_chain, _progress);
+        }
+
+        _spentBy?.EnsureCovers(_chain);
+        var run = new TraceRun(this, options, cancellationToken);
+        return run.Execute(seeds);
+    }
+
+    /// <summary>One trace: its work queue, nodes and edges.</summary>
+    private sealed partial class TraceRun
+    {
+        private readonly UtxoTracer _t;
+        private readonly UtxoChainStore _chain;
+        private readonly TraceOptions _o;
+        private readonly CancellationToken _ct;
+        private readonly bool _forward;
+        private readonly bool _fifo;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly PriorityQueue<long, long> _queue = new();
+        private readonly Dictionary<long, TxWork> _work = [];
+        private readonly List<TraceEdge> _edges = [];
+        private readonly Dictionary<string, TraceNode> _nodes = new(StringComparer.Ordinal);
+        private readonly Dictionary<uint, (string Id, TraceLabel? Label)> _addressNodes = [];
+        private readonly Dictionary<int, DateTimeOffset> _blockTimes = [];
+        private readonly Dictionary<long, CoinJoinMatch?> _coinJoins = [];
+        private readonly List<string> _warnings = [];
+        private readonly TxFacts _facts = new();
+        private readonly List<(long Amount, DateTimeOffset Time)> _seedParts = [];
+        private long _visited;
+        private bool _partial;
+        private string? _partialReason;
+
+        public TraceRun(UtxoTracer tracer, TraceOptions options, CancellationToken ct)
+        {
+            _t = tracer;
+            _chain = tracer._chain;
+            _o = options;
+            _ct = ct;
+            _forward = options.Direction == TraceDirection.Forward;
+            _fifo = options.Model == TaintModel.Fifo;
+        }
+
+        private string Chain => _chain.ChainName;
+
+        public TraceResult Execute(IReadOnlyList<TraceSeed> seeds)
+        {
+            foreach (var seed in seeds)
+            {
+                Inject(seed);
+            }
+
+            while (_queue.TryDequeue(out var txId, out _))
+            {
+                var work = _work[txId];
+                if (work.Done)
+                {
+                    continue;
+                }
+
+                var stop = StopReason();
+                if (stop is not null)
+                {
+                    StopAll(stop.Value.Rule, stop.Value.Detail);
+                    break;
+                }
+
+                work.Done = true;
+                if (_forward)
+                {
+                    ProcessForward(txId, work);
+                }
+                else
+                {
+                    ProcessBackward(txId, work);
+                }
+
+                _work.Remove(txId);
+            }
+
+            var nodes = _nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
+            var builder = new TraceSummaryBuilder();
+            builder.AddSeeded(Chain, _t.Asset, UInt256.Zero);
+            foreach (var (amount, time) in _seedParts)
+            {
+                builder.AddSeeded(Chain, _t.Asset, (ulong)amount, Values(amount, time));
+            }
+
+            var summary = builder.Build(nodes, _edges, _o.Direction);
+            return new TraceResult(seeds, _o, nodes, _edges, summary, _partial, _partialReason, _warnings, _visited);
+        }
+
+        private (string Rule, string Detail)? StopReason()
+        {
+            _ct.ThrowIfCancellationRequested();
+            if (_edges.Count >= _o.MaxEdges)
+            {
+                return (TraceRules.StopMaxEdges, $"the trace reached {_o.MaxEdges} edges");
+            }
+
+            if (_o.TimeBudget is { } budget && _clock.Elapsed > budget)
+            {
+                return (TraceRules.StopBudget, $"the trace ran out of its time budget ({budget.TotalSeconds:0.###} s)");
+            }
+
+            return null;
+        }
+
+        /// <summary>Relabels every edge still waiting to be followed with the rule that ended the trace; the result is partial.</summary>
+        private void StopAll(string rule, string detail)
+        {
+            _partial = true;
+            _partialReason = detail;
+            foreach (var (_, w) in _work.OrderBy(kv => kv.Key))
+            {
+                if (w.Done)
+                {
+                    continue;
+                }
+
+                foreach (var i in w.Feeders)
+                {
+                    _edges[i] = _edges[i] with { Rule = rule, Detail = detail };
+                }
+
+                // seeded value of a transaction never reached still counts as seeded: it stops here
+                foreach (var (id, inj) in w.Injections.OrderBy(kv => kv.Key))
+                {
+                    AddStoppedSeed(id, inj, rule, detail);
+                }
+            }
+
+            _work.Clear();
+        }
+    }
+
+    /// <summary>Taint waiting at one transaction: forward keyed by input id, backward by output id; plus seeds injected there.</summary>
+    private sealed class TxWork
+    {
+        public int Hop = int.MaxValue;
+        public bool Done;
+        public readonly Dictionary<long, Taint> Items = [];
+        public readonly Dictionary<long, Taint> Injections = [];
+        public readonly List<int> Feeders = [];
+        public string? CoinJoinHaircut;
+    }
+}

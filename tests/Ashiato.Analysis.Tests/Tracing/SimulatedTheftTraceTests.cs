@@ -1,0 +1,81 @@
+using Ashiato.Analysis.Clustering;
+using Ashiato.Analysis.Tracing;
+using Ashiato.Analysis.Tracing.Utxo;
+using Ashiato.Chains.Bitcoin;
+using Ashiato.Cli.Commands;
+using Ashiato.Core;
+using Ashiato.Ingest.Bitcoin;
+using Ashiato.Intel;
+using Ashiato.Simulation.Evaluation;
+using Ashiato.Storage;
+using Xunit.Abstractions;
+
+namespace Ashiato.Analysis.Tests.Tracing;
+
+/// <summary>
+/// End to end on the demo's world (seed 1, small = 10 000 tx): simulate, ingest, import the world's TagPacks, cluster,
+/// then trace every theft forward from its theft transaction and score the endpoints by value against the ground truth
+/// (the tracer never reads the truth; only the scoring here does).
+/// </summary>
+public sealed class SimulatedTheftTraceTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Thefts_traced_forward_reach_their_true_cash_out_points_with_exact_conservation()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "ashiato-trace-world-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var world = Path.Combine(root, "world");
+            Simulation.Simulation.Run(1, 10_000, world);
+            using var store = StoreDirectory.Open(Path.Combine(root, "store"), create: true);
+            await new BlockFileIngestor(store, new IngestOptions())
+                .RunAsync(Path.Combine(world, "bitcoin", "blocks"), "sim", Network.BitcoinRegtest, null, CancellationToken.None);
+            new IntelImporter(new TagStore(store.Meta)).Import([Path.Combine(world, "tags")]);
+            using var chain = store.OpenUtxoChain("sim", null, create: false);
+            ClusterBuilder.Run(chain, new HeuristicSet());
+
+            var truth = Path.Combine(world, "truth", "ground-truth.json");
+            var figures = new Dictionary<string, (decimal Recall, decimal Precision)>();
+            foreach (var (name, options) in new (string, TraceOptions)[]
+            {
+                ("haircut, coinjoin stop", new TraceOptions()),
+                ("fifo, coinjoin stop", new TraceOptions { Model = TaintModel.Fifo }),
+                ("haircut, coinjoin haircut", new TraceOptions { CoinJoin = CoinJoinPolicy.Haircut }),
+            })
+            {
+                var results = TraceCommand.ScoreThefts(truth, chain, store, options);
+                Assert.Equal(5, results.Count);
+                foreach (var (score, trace) in results)
+                {
+                    // conservation: the stolen outputs are seeded, and every seeded satoshi ends at exactly one endpoint edge
+                    Assert.Equal((ulong)score.StolenSat, (ulong)trace.Summary.Seeded.Single().Tainted);
+                    var endpoints = trace.Edges.Where(e => TraceSummaryBuilder.IsEndpoint(e.Rule)).Aggregate(UInt256.Zero, (s, e) => s + e.Tainted);
+                    Assert.Equal((ulong)score.StolenSat, (ulong)endpoints);
+                    Assert.False(trace.Partial);
+                    Assert.All(trace.Edges, e => Assert.False(string.IsNullOrEmpty(e.Rule)));
+                    output.WriteLine($"{name}: {score.Id}: stolen {score.StolenSat}, truth at services {score.TruthAtServicesSat}, traced at attributed endpoints " +
+                        $"{score.TracedAtServicesSat}, matched {score.MatchedSat}, unattributed {score.TracedUnattributedSat}: recall {score.Recall}, precision {score.Precision}");
+                }
+
+                figures[name] = TraceScoring.Total(results.Select(r => r.Score).ToList());
+                output.WriteLine($"{name}: recall by value {figures[name].Recall}, precision by value {figures[name].Precision}");
+            }
+
+            // Measured (seed 1, small): haircut/stop recall 0.6559, precision 0.8698. The misses are the OTC desk (no address of it
+            // is tagged in the world's TagPacks, so its cash-outs stay unattributed) and value stopped at CoinJoins.
+            Assert.InRange(figures["haircut, coinjoin stop"].Recall, 0.60m, 1m);
+            Assert.InRange(figures["haircut, coinjoin stop"].Precision, 0.85m, 1m);
+            Assert.InRange(figures["fifo, coinjoin stop"].Precision, 0.80m, 1m);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}

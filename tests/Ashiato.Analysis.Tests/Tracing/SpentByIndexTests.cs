@@ -1,0 +1,78 @@
+using Ashiato.Analysis.Tracing.Utxo;
+
+namespace Ashiato.Analysis.Tests.Tracing;
+
+public sealed class SpentByIndexTests
+{
+    private static byte[] Bytes(TinyChain c) => File.ReadAllBytes(Path.Combine(SpentByIndex.DirectoryOf(c.Chain), SpentByIndex.Data));
+
+    private static void Build(TinyChain c, int upTo)
+    {
+        var steps = new Action[]
+        {
+            () => c.Coinbase("a", ("A", 1000), ("B", 500)),
+            () => c.Tx("t1", ["a:0"], [("C", 900), ("D", 90)]),
+            () => c.Tx("t2", ["a:1", "t1:1"], [("E", 580)]),
+            () => c.Tx("t3", ["t1:0"], [("F", 800), ("G", 99)]),
+        };
+        for (var i = 0; i < upTo; i++)
+        {
+            steps[i]();
+        }
+
+        c.Commit();
+    }
+
+    [Fact]
+    public void Maps_each_output_to_its_spending_input()
+    {
+        using var c = new TinyChain();
+        Build(c, 4);
+        var index = SpentByIndex.LoadOrEnsure(c.Chain, null, out var result);
+        Assert.Equal("rebuilt", result.Action);
+        for (long o = 0; o < c.Chain.OutputCount; o++)
+        {
+            var spender = index.SpendingInput(o);
+            if (spender >= 0)
+            {
+                Assert.Equal(o, c.Chain.GetInput(spender).Prev);
+            }
+        }
+
+        Assert.Equal(4, result.Meta.Spent); // a:0, a:1, t1:0, t1:1
+        Assert.Equal(-1, index.SpendingInput(c.Chain.OutputCount - 1));
+        SpentByIndex.LoadOrEnsure(c.Chain, null, out var again);
+        Assert.Equal("current", again.Action);
+    }
+
+    [Fact]
+    public void Extending_after_new_blocks_gives_the_bytes_of_a_full_build_and_a_reorg_rebuilds()
+    {
+        using var full = new TinyChain();
+        Build(full, 4);
+        SpentByIndex.Load(full.Chain);
+        var expected = Bytes(full);
+
+        using var grown = new TinyChain();
+        Build(grown, 2);
+        var lines = new List<string>();
+        SpentByIndex.Load(grown.Chain, lines.Add);
+        grown.Tx("t2", ["a:1", "t1:1"], [("E", 580)]).Tx("t3", ["t1:0"], [("F", 800), ("G", 99)]).Commit();
+        SpentByIndex.LoadOrEnsure(grown.Chain, lines.Add, out var ext);
+        Assert.Equal("extended", ext.Action);
+        Assert.Equal(expected, Bytes(grown));
+        Assert.Contains(lines, l => l.Contains("extending", StringComparison.Ordinal));
+
+        // a reorg below the covered height: the stored index no longer matches the chain's block there
+        grown.Chain.Truncate(1);
+        SpentByIndex.LoadOrEnsure(grown.Chain, null, out var after);
+        Assert.Equal("rebuilt", after.Action);
+        Assert.Contains("reorg", after.Reason, StringComparison.Ordinal);
+
+        // a damaged file is rebuilt
+        File.WriteAllBytes(Path.Combine(SpentByIndex.DirectoryOf(full.Chain), SpentByIndex.Data), new byte[expected.Length]);
+        SpentByIndex.LoadOrEnsure(full.Chain, null, out var repaired);
+        Assert.Equal("rebuilt", repaired.Action);
+        Assert.Equal(expected, Bytes(full));
+    }
+}

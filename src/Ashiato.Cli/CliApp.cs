@@ -38,6 +38,7 @@ public static class CliApp
         root.Subcommands.Add(ClusterCommand.CreateExplain(context));
         root.Subcommands.Add(TagsCommand.Create(context));
         root.Subcommands.Add(TraceCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
         root.Subcommands.Add(EntityCommand.Create(context));
         root.Subcommands.Add(IncidentsCommand.Create(context));
         root.Subcommands.Add(PricesCommand.Create(context));

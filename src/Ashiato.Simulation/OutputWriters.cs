@@ -111,7 +111,9 @@ internal static class OutputWriters
         var dir = Path.Combine(outDir, "incidents");
         Directory.CreateDirectory(dir);
         var evm = EvmIncidents(outDir);
-        var btcPrices = BtcUsd(outDir);
+        var btcPrices = UsdPrices(outDir, "btc-usd.csv");
+        var ethPrices = UsdPrices(outDir, "eth-usd.csv");
+        var usdtPrices = UsdPrices(outDir, "usdt-usd.csv");
         var incidents = new SortedDictionary<(DateOnly, string), SimIncident>();
         foreach (var t in sim.Thefts)
         {
@@ -143,14 +145,16 @@ internal static class OutputWriters
             {
                 decimal? usd = asset switch
                 {
-                    "USDT" => decimal.Round((decimal)amount / 1_000_000m, 2, MidpointRounding.ToEven),
+                    "USDT" when usdtPrices.TryGetValue(e.Date, out var p) => decimal.Round((decimal)amount * p / 1_000_000m, 2, MidpointRounding.ToEven),
                     "sBTC" when btcPrices.TryGetValue(e.Date, out var p) => decimal.Round((decimal)amount * p / 100_000_000m, 2, MidpointRounding.ToEven),
+                    "ETH" when ethPrices.TryGetValue(e.Date, out var p) => decimal.Round((decimal)(amount / 1_000_000_000) * p / 1_000_000_000m, 2, MidpointRounding.ToEven),
                     _ => null,
                 };
                 var source = asset switch
                 {
-                    "USDT" => "USDT at face value (1 USDT = 1 USD)",
+                    "USDT" => PriceSource("USDT", e.Date, "usdt-usd.csv"),
                     "sBTC" => BtcPriceSource(e.Date) + "; sBTC is 1:1 bridged BTC",
+                    "ETH" => PriceSource("ETH", e.Date, "eth-usd.csv"),
                     _ => null,
                 };
                 incident.Losses.Add(new SimLoss(asset, "sim-evm", token, amount.ToString(CultureInfo.InvariantCulture), decimals, usd, usd is null ? null : source));
@@ -261,10 +265,13 @@ internal static class OutputWriters
     private static string BtcPriceSource(DateOnly day) =>
         "simulated BTC/USD price of " + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " (prices/btc-usd.csv)";
 
-    private static Dictionary<DateOnly, decimal> BtcUsd(string outDir)
+    private static string PriceSource(string asset, DateOnly day, string file) =>
+        "simulated " + asset + "/USD price of " + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + " (prices/" + file + ")";
+
+    private static Dictionary<DateOnly, decimal> UsdPrices(string outDir, string file)
     {
         var prices = new Dictionary<DateOnly, decimal>();
-        var path = Path.Combine(outDir, "prices", "btc-usd.csv");
+        var path = Path.Combine(outDir, "prices", file);
         if (!File.Exists(path))
         {
             return prices;

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Ashiato.Cli.Tests.EndToEnd;
 
@@ -16,25 +15,14 @@ public sealed class ClusterEvmCliTests
         var world = Path.Combine(cli.StoreDir, "world");
         var truth = File.ReadLines(Path.Combine(world, "truth", "evm-addresses.csv")).Skip(1).Select(l => l.Split(',')).ToList();
 
-        // before any EVM hot wallet is tagged: nothing to follow, said so
-        (code, var output, err) = await cli.RunAsync("cluster", "--chain", "sim-evm");
-        Assert.True(code == 0, err);
-        Assert.Contains("deposit addresses 0;", output);
-        Assert.Contains("no exchange hot wallet of this chain is tagged", err);
-
-        // the world's TagPacks carry the Bitcoin hot wallets only; publish the EVM ones as a TagPack (hot wallets only)
-        var pack = new StringBuilder("title: Simulated exchange EVM hot wallets\ncreator: test\nlastmod: 2025-01-01\ncurrency: ETH\ncategory: exchange\n")
-            .Append("confidence: service_data\nsource: https://example.invalid/ashiato-simulation/exchanges-evm\ntags:\n");
-        foreach (var t in truth.Where(t => t[2] == "hot"))
+        // the world's EVM TagPack tags the exchanges' EVM hot wallets (and services), never a deposit address
+        var evmPack = File.ReadAllText(Path.Combine(world, "tags", "evm.yaml"));
+        foreach (var t in truth.Where(t => t[2] is "hot" or "wallet" or "fresh" || t[2].StartsWith("deposit:", StringComparison.Ordinal)))
         {
-            pack.Append("- address: ").Append(t[0]).Append("\n  label: '").Append(t[1]).Append(" hot wallet'\n  actor: ").Append(t[1]).Append('\n');
+            Assert.Equal(t[2] == "hot", evmPack.Contains(t[0], StringComparison.OrdinalIgnoreCase));
         }
 
-        var packFile = Path.Combine(cli.WorkDir, "evm-hot.yaml");
-        await File.WriteAllTextAsync(packFile, pack.ToString());
-        (code, _, err) = await cli.RunAsync("tags", "import", packFile);
-        Assert.True(code == 0, err);
-
+        string output;
         (code, output, err) = await cli.RunAsync("cluster", "--chain", "sim-evm", "--json");
         Assert.True(code == 0, err);
         var meta = JsonDocument.Parse(output).RootElement.GetProperty("meta");

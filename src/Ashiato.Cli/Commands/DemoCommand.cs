@@ -67,7 +67,7 @@ public static class DemoCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Simulation.Simulation.PrepareOutDir(world);
         var sim = Simulation.Simulation.Run(seed, Simulation.Simulation.ParseScale("small"), world, null, ct);
-        ctx.Out.WriteLine($"1/5 simulated a small economy (seed {seed}): {sim.Ledger.Transactions:N0} tx in {sim.Ledger.Blocks:N0} blocks, " +
+        ctx.Out.WriteLine($"1/7 simulated a small economy (seed {seed}): {sim.Ledger.Transactions:N0} tx in {sim.Ledger.Blocks:N0} blocks, " +
             $"{sim.Thefts} thefts -> {world} ({clock.Elapsed.TotalSeconds:0.0} s)");
         if (store.Chains().Contains("sim-bitcoin"))
         {
@@ -78,13 +78,13 @@ public static class DemoCommand
         var result = await ingestor.RunAsync(Path.Combine(world, "bitcoin", "blocks"), "sim-bitcoin", Network.BitcoinRegtest, null, ct).ConfigureAwait(false);
         using (var utxo = store.OpenUtxoChain("sim-bitcoin", null, create: false))
         {
-            ctx.Out.WriteLine($"2/5 ingested chain 'sim-bitcoin': +{result.BlocksAdded} blocks, heights {utxo.BaseHeight}..{utxo.TipHeight}, {utxo.TxCount:N0} tx, " +
+            ctx.Out.WriteLine($"2/7 ingested chain 'sim-bitcoin': +{result.BlocksAdded} blocks, heights {utxo.BaseHeight}..{utxo.TipHeight}, {utxo.TxCount:N0} tx, " +
                 $"{utxo.OutputCount:N0} outputs, {utxo.AddressCount:N0} addresses ({clock.Elapsed.TotalSeconds:0.0} s in all)");
         }
 
         // What is publicly known about the world: its TagPacks and ActorPack (exchange hot wallets, the mixer, sanctioned addresses).
         var tagReport = new Intel.IntelImporter(new Intel.TagStore(store.Meta)).Import([Path.Combine(world, "tags")]);
-        ctx.Out.WriteLine($"3/5 imported the world's TagPacks: {tagReport.TagsImported:N0} tags ({tagReport.Duplicates:N0} already known), {tagReport.ActorsImported:N0} actors");
+        ctx.Out.WriteLine($"3/7 imported the world's TagPacks: {tagReport.TagsImported:N0} tags ({tagReport.Duplicates:N0} already known), {tagReport.ActorsImported:N0} actors");
 
         // Its reported incidents (IncidentPack): a rerun replaces them by id. Theft transactions are checked against the chains ingested so far.
         var incidentReport = new Intel.Incidents.IncidentImporter(new Intel.Incidents.IncidentStore(store.Meta), store).Import([Path.Combine(world, "incidents")]);
@@ -105,7 +105,7 @@ public static class DemoCommand
             var clusters = Analysis.Clustering.ClusterBuilder.Run(utxo, new Analysis.Clustering.HeuristicSet(),
                 new Analysis.Clustering.ClusterOptions { Guard = tags.Guard });
             Analysis.Entities.ClusterLabels.Open(utxo, tags); // derived labels for entity show, trace and reports
-            ctx.Out.WriteLine($"4/5 clustered 'sim-bitcoin': {clusters.Meta.Clusters:N0} clusters, the largest {clusters.Meta.LargestCluster:N0} addresses, " +
+            ctx.Out.WriteLine($"4/7 clustered 'sim-bitcoin': {clusters.Meta.Clusters:N0} clusters, the largest {clusters.Meta.LargestCluster:N0} addresses, " +
                 $"{clusters.NewMerges:N0} new merges, {clusters.Meta.Refusals:N0} refused by the supercluster guard " +
                 $"({(clusters.Incremental ? "continued" : "built")}; see ./ashiato explain A B, ./ashiato entity show NAME)");
         }
@@ -117,13 +117,95 @@ public static class DemoCommand
             var rpc = new Chains.Evm.Rpc.EvmRpcClient(IngestCommand.Http, node.Url!);
             var evm = await new Ingest.Evm.EvmIngestor(store, new Ingest.Evm.EvmNodeSource(rpc), new IngestOptions())
                 .RunAsync(new Ingest.Evm.EvmIngestRequest("sim-evm", node.ChainId, null, null, false, true, TimeSpan.FromSeconds(1)), null, ct).ConfigureAwait(false);
-            ctx.Out.WriteLine($"5/5 ingested chain 'sim-evm' (chain id {evm.ChainId}) from the simulated node: +{evm.BlocksAdded} blocks, tip {evm.TipHeight}, " +
+            ctx.Out.WriteLine($"5/7 ingested chain 'sim-evm' (chain id {evm.ChainId}) from the simulated node: +{evm.BlocksAdded} blocks, tip {evm.TipHeight}, " +
                 $"{evm.Transactions:N0} tx, {evm.Transfers:N0} transfers, {evm.Tokens} tokens, traces: {evm.TraceMode} ({clock.Elapsed.TotalSeconds:0.0} s in all)");
         }
 
-        ctx.Out.WriteLine($"reported incidents: {Path.Combine(world, "incidents", "incidents.yaml")}; tags: {Path.Combine(world, "tags")}; prices: {Path.Combine(world, "prices")}");
-        ctx.Out.WriteLine("not yet in the demo: tracing and the stolen-value-by-country report (later stages)");
+        // EVM deposit addresses (forwarding to tagged exchange hot wallets)
+        using (var evmChain = store.OpenEvmChain("sim-evm", null, writer: false))
+        {
+            var evmClusters = Analysis.Evm.EvmClusterBuilder.Run(evmChain, Analysis.Evm.EvmTag.Load(new Intel.TagStore(store.Meta)), new Analysis.Evm.EvmClusterSettings());
+            ctx.Out.WriteLine($"   clustered 'sim-evm': {evmClusters.Meta.Deposits:N0} exchange deposit addresses found by the deposit-address heuristic " +
+                "(see ./ashiato cluster show ADDR --chain sim-evm)");
+        }
+
+        // 6: every incident traced forward from its theft transactions, across the bridge; 7: the reports
+        var parameters = new Analysis.Reports.ReportParameters { Fiats = ["USD", "JPY"], ShareBasis = Analysis.Reports.ShareBasis.Reported, Generator = "ashiato demo" };
+        var data = ReportData.Gather(store, parameters, trace: true);
+        var edges = data.Traces.Sum(t => t.Result.Edges.Count);
+        var bridged = data.Traces.Sum(t => t.Result.Edges.Count(e => e.Rule == Analysis.Tracing.TraceRules.BridgeFollow));
+        ctx.Out.WriteLine($"6/7 traced {data.Traces.Count} incidents forward from their theft transactions (haircut, ≤ 20 hops, stop at exchanges, mixers, CoinJoins; " +
+            $"bridges followed): {edges:N0} edges, {bridged} bridge hop(s) ({clock.Elapsed.TotalSeconds:0.0} s in all)");
+        if (data.Traces.FirstOrDefault(t => data.Incidents.Any(i => i.Id == t.IncidentId && i.Actor == "lazarus")) is { } hack)
+        {
+            var incident = data.Incidents.First(i => i.Id == hack.IncidentId);
+            var r = hack.Result;
+            ctx.Out.WriteLine($"   one hack's path: {incident.Title} ({incident.Date:yyyy-MM-dd}, {incident.VictimCountry}), {r.Edges.Count:N0} edges over " +
+                $"{(r.Edges.Count == 0 ? 0 : r.Edges.Max(e => e.Hop))} hops{(r.Partial ? " (partial: " + r.PartialReason + ")" : "")}; where it went:");
+            foreach (var t in r.Summary.ByEntity.OrderByDescending(t => t.ShareOfSeed).ThenBy(t => t.Key, StringComparer.Ordinal).Take(6))
+            {
+                ctx.Out.WriteLine($"     {t.Key,-28} {t.Chain,-12} {TraceCoins(t.Tainted, t.Asset),24} {(t.ShareOfSeed * 100m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),7} %");
+            }
+
+            ctx.Out.WriteLine($"   (./ashiato trace --chain {incident.Transactions[0].Chain} --tx {incident.Transactions[0].Tx} --format graphml --out hack.graphml)");
+        }
+
+        var actor = Analysis.Reports.ReportBuilder.BuildActor(data.Actor("lazarus"), data.Incidents, data.Measured, data.Traces, data.Parameters);
+        var doc = Analysis.Reports.ReportDocuments.From(actor);
+        var reports = Path.Combine(store.Path, "reports");
+        Directory.CreateDirectory(reports);
+        foreach (var format in new[] { Analysis.Reports.Rendering.ReportOutputFormat.Markdown, Analysis.Reports.Rendering.ReportOutputFormat.Html })
+        {
+            foreach (var (name, content) in Analysis.Reports.Rendering.ReportRenderer.Render(doc, format, "actor-lazarus"))
+            {
+                File.WriteAllText(Path.Combine(reports, name), content, new System.Text.UTF8Encoding(false));
+            }
+        }
+
+        ctx.Out.WriteLine("7/7 stolen value by victim country, actor Lazarus Group (the Nikkei/Elliptic table; reported USD, measured on chain):");
+        var markdown = Analysis.Reports.Rendering.ReportRenderer.Render(doc, Analysis.Reports.Rendering.ReportOutputFormat.Markdown, "actor-lazarus")[0].Value;
+        foreach (var line in Section(markdown, "## Where the money came from"))
+        {
+            ctx.Out.WriteLine("   " + line);
+        }
+
+        ctx.Out.WriteLine($"   full report: {Path.Combine(reports, "actor-lazarus.html")} (and .md); ./ashiato report thefts | actor NAME | incident ID");
+        ctx.Out.WriteLine("not yet in the demo: the web UI (no server yet), typology findings");
         ctx.Out.WriteLine("next: ./ashiato status | ./ashiato show address <address> --chain sim-evm | ./ashiato export token_transfers --chain sim-evm | ./ashiato evaluate --truth " + world);
         return 0;
+    }
+
+    /// <summary>The table lines of the Markdown section whose heading starts with <paramref name="heading"/>.</summary>
+    private static IEnumerable<string> Section(string markdown, string heading)
+    {
+        var inside = false;
+        foreach (var line in markdown.Split('\n'))
+        {
+            if (line.StartsWith("## ", StringComparison.Ordinal))
+            {
+                inside = line.StartsWith(heading, StringComparison.Ordinal);
+                continue;
+            }
+
+            if (inside && line.StartsWith('|'))
+            {
+                yield return line;
+            }
+        }
+    }
+
+    private static string TraceCoins(Core.UInt256 units, string asset)
+    {
+        var decimals = asset is "ETH" ? 18 : asset.StartsWith("0x", StringComparison.Ordinal) ? 0 : 8;
+        var big = units.ToBigInteger();
+        if (decimals == 0)
+        {
+            return big.ToString(System.Globalization.CultureInfo.InvariantCulture) + " units of " + asset[..10] + "…";
+        }
+
+        var scale = System.Numerics.BigInteger.Pow(10, decimals);
+        var whole = System.Numerics.BigInteger.DivRem(big, scale, out var frac);
+        return whole.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." +
+            frac.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(decimals, '0')[..8] + " " + asset;
     }
 }

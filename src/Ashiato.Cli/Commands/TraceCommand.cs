@@ -117,29 +117,23 @@ public static class TraceCommand
     {
         using var store = ctx.OpenStore(parse, create: false);
         var name = CliContext.ResolveChain(store, chainName);
-        var book = PriceBook.Load(store.Meta);
-        IValuer? valuer = book.Pairs.Count > 0 ? book : null;
-        if (valuer is null)
+        using var session = new TraceSession(store, line => ctx.Err.WriteLine(line));
+        if (session.Valuer is null)
         {
             ctx.Err.WriteLine("note: no prices in the store ('ashiato prices import'); edges carry no fiat values");
         }
 
-        var traceSeeds = seeds.Select(s => new TraceSeed(name, s.Kind, s.Value)).ToList();
-        if (store.ChainFamily(name) is { } family && family != "utxo")
-        {
-            using var evm = store.OpenEvmChain(name, null, writer: false);
-            return new EvmTracer(evm, EvmTraceSettings.ForChain(name, evm.ChainId), null, valuer).Run(traceSeeds, options, ct);
-        }
-
-        using var chain = store.OpenUtxoChain(name, null, create: false);
-        var labels = ClusterTraceLabels.Open(chain, store.Meta);
-        if (!labels.Clustered)
+        if (session.Labels.TryGetValue(name, out var labels) && !labels.Clustered)
         {
             ctx.Err.WriteLine($"note: chain '{name}' is not clustered ('ashiato cluster'); labels come from tagged addresses only");
         }
 
-        var tracer = new UtxoTracer(chain, labels, valuer, progress: line => ctx.Err.WriteLine(line));
-        return tracer.Run(traceSeeds, options, ct);
+        if (session.BridgePairers > 0 && options.FollowBridges)
+        {
+            ctx.Err.WriteLine($"note: following bridges across chains: {string.Join(", ", session.Bridges.Select(b => $"{b.Actor} (token {b.Token} on {b.EvmChain})"))}");
+        }
+
+        return session.Run([.. seeds.Select(s => new TraceSeed(name, s.Kind, s.Value))], options, ct);
     }
 
     private static T ParseEnum<T>(string option, string value)

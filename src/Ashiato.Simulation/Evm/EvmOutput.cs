@@ -130,6 +130,9 @@ internal static class EvmOutput
                 case "mixer":
                     Tag(c.Address, c.Entity, NameOf(c.Entity), "mixing_service");
                     break;
+                case "token" when c.Entity == world.Bridge.Id:
+                    Tag(c.Address, c.Entity, c.Name + " (bridge token)", "bridge");
+                    break;
             }
         }
 

@@ -11,11 +11,19 @@ public sealed class DemoTests
         using var cli = new CliRunner();
         var (code, output, err) = await cli.RunAsync("demo");
         Assert.True(code == 0, err);
-        Assert.Contains("1/5 simulated a small economy (seed 1)", output);
-        Assert.Contains("2/5 ingested chain 'sim-bitcoin'", output);
-        Assert.Contains("5/5 ingested chain 'sim-evm' (chain id 31338)", output);
-        Assert.Contains("4/5 clustered 'sim-bitcoin'", output);
-        Assert.Matches(@"3/5 imported the world's TagPacks: [1-9][\d,]* tags", output);
+        Assert.Contains("1/7 simulated a small economy (seed 1)", output);
+        Assert.Contains("2/7 ingested chain 'sim-bitcoin'", output);
+        Assert.Contains("5/7 ingested chain 'sim-evm' (chain id 31338)", output);
+        Assert.Contains("4/7 clustered 'sim-bitcoin'", output);
+        Assert.Matches(@"3/7 imported the world's TagPacks: [1-9][\d,]* tags", output);
+        Assert.Matches(@"clustered 'sim-evm': [1-9][\d,]* exchange deposit addresses", output);
+        // every incident traced, at least one bridge hop followed into the EVM chain, one hack's path printed
+        Assert.Matches(@"6/7 traced 7 incidents forward from their theft transactions .*: [1-9][\d,]* edges, [1-9]\d* bridge hop", output);
+        Assert.Contains("one hack's path: Kaiyo Exchange", output);
+        // the headline table: Lazarus's thefts by victim country with reported and measured values and shares
+        Assert.Contains("7/7 stolen value by victim country, actor Lazarus Group", output);
+        Assert.Matches(@"\| JP \| 1 \| USD [\d,]+\.\d\d \| unknown \| [\d.]+ BTC \(sim-bitcoin\) \| USD [\d,]+\.\d\d \| JPY [\d,]+ \| \d+\.\d\d %", output);
+        Assert.True(File.Exists(Path.Combine(cli.StoreDir, "reports", "actor-lazarus.html")));
         Assert.Contains("not yet in the demo", output); // says what is missing rather than pretending
         var ledger = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.StoreDir, "world", "ledger.json"))).RootElement;
 

@@ -1,0 +1,60 @@
+using Ashiato.Analysis.Evm;
+using Ashiato.Intel;
+using Ashiato.Storage.Evm;
+
+namespace Ashiato.Analysis.Tracing.Evm;
+
+/// <summary>
+/// Attribution of an EVM chain's addresses for the tracers: direct tags (active, EVM network; the best tag of an address by
+/// confidence, then source and label) and, when the chain was clustered (<c>ashiato cluster --chain</c>), the exchange of a
+/// detected deposit address (its Why names the hot wallet it forwards to). Loaded once; look-ups are dictionary reads.
+/// </summary>
+public sealed class EvmTraceLabels : ITraceLabels
+{
+    private readonly Dictionary<long, TraceLabel> _labels = [];
+    private readonly EvmClusterView? _clusters;
+
+    public EvmTraceLabels(EvmChainStore chain, TagStore tags)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(tags);
+        var countries = tags.Entities().Where(e => e.Country is not null).ToDictionary(e => e.Id, e => e.Country!, StringComparer.Ordinal);
+        foreach (var t in EvmTag.Load(tags).OrderByDescending(t => t.Confidence))
+        {
+            var id = chain.FindAddress(t.Address);
+            if (id < 0 || _labels.ContainsKey(id))
+            {
+                continue;
+            }
+
+            _labels[id] = new TraceLabel(t.Entity, t.Label, t.Category, countries.GetValueOrDefault(t.Entity), null,
+                $"tag '{t.Label}' ({t.Category ?? "no category"}) from {t.Source} on {t.Address}");
+        }
+
+        _clusters = EvmClusterView.Open(chain.Directory);
+        if (_clusters is null)
+        {
+            return;
+        }
+
+        foreach (var d in _clusters.Deposits)
+        {
+            if (_labels.ContainsKey(d.Address) || d.Exchange >= _clusters.Meta.Exchanges.Count)
+            {
+                continue;
+            }
+
+            var exchange = _clusters.Meta.Exchanges[(int)d.Exchange];
+            var hot = exchange.HotWallets.FirstOrDefault(h => h.AddressId == d.HotWallet) ?? exchange.HotWallets.FirstOrDefault();
+            _labels[d.Address] = new TraceLabel(exchange.Entity, exchange.Entity + " deposit address", "exchange", countries.GetValueOrDefault(exchange.Entity), null,
+                $"deposit-address heuristic: forwards to hot wallet {hot?.Address ?? "?"} ({hot?.Label ?? "tagged"}; {d.Forwards} forward(s))",
+                _clusters.Covers(d.Address) ? _clusters.ClusterOf(d.Address) : null);
+        }
+    }
+
+    public int Count => _labels.Count;
+
+    public TraceLabel? Lookup(long addressId) => _labels.GetValueOrDefault(addressId);
+
+    public long? ClusterOf(long addressId) => _clusters is not null && _clusters.Covers(addressId) ? _clusters.ClusterOf(addressId) : null;
+}

@@ -1,0 +1,314 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using Ashiato.Analysis.Reports;
+using Ashiato.Analysis.Reports.Rendering;
+using Ashiato.Analysis.Tracing;
+using Ashiato.Core;
+using Ashiato.Intel;
+using Ashiato.Intel.Incidents;
+using Ashiato.Intel.Prices;
+using Ashiato.Storage;
+
+namespace Ashiato.Cli.Commands;
+
+/// <summary>
+/// <c>ashiato report thefts | actor NAME | incident ID</c>: the incidents of the store, their theft transactions measured on
+/// chain and valued with the price book, each incident traced forward from its theft transactions (across bridges), and the
+/// report (Analysis/Reports) rendered as Markdown, CSV, JSON or one self-contained HTML file.
+/// </summary>
+public static class ReportCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var cmd = new Command("report", "Reports from incidents, traces and prices: thefts (all incidents), actor NAME, incident ID");
+        cmd.Subcommands.Add(Build(ctx, "thefts", "Stolen value per year, actor, victim type, country and chain, reported beside measured", null));
+        cmd.Subcommands.Add(Build(ctx, "actor", "Where an actor's money came from: totals by victim country, year, victim type and chain, with shares", "NAME"));
+        cmd.Subcommands.Add(Build(ctx, "incident", "One incident: theft transactions, laundering path, cash-out points, timeline, what may be frozen", "ID"));
+        return cmd;
+    }
+
+    private static Command Build(CliContext ctx, string kind, string description, string? argName)
+    {
+        var cmd = new Command(kind, description);
+        var arg = argName is null ? null : new Argument<string>(argName);
+        if (arg is not null)
+        {
+            cmd.Arguments.Add(arg);
+        }
+
+        var from = new Option<string?>("--from") { Description = "Incidents from this date (YYYY-MM-DD)" };
+        var to = new Option<string?>("--to") { Description = "Incidents up to this date (YYYY-MM-DD)" };
+        var fiat = new Option<string>("--fiat") { Description = "Fiat currencies, comma-separated (the first is used for shares and charts)", DefaultValueFactory = _ => "USD,JPY" };
+        var basis = new Option<string>("--share-basis") { Description = "reported | measured", DefaultValueFactory = _ => "reported" };
+        var format = new Option<string>("--format") { Description = "md | csv | json | html", DefaultValueFactory = _ => "md" };
+        var outPath = new Option<string?>("--out", "-o") { Description = "Directory to write the report file(s) to (default: print Markdown/JSON to stdout)" };
+        var noTrace = new Option<bool>("--no-trace") { Description = "Do not trace the incidents (no laundering paths or cash-out points)" };
+        foreach (var o in new Option[] { from, to, fiat, basis, format, outPath, noTrace })
+        {
+            cmd.Options.Add(o);
+        }
+
+        cmd.SetAction(parse =>
+        {
+            var fmt = ReportRenderer.Parse(parse.GetValue(format)!) ?? throw new UserErrorException($"--format {parse.GetValue(format)}: expected md, csv, json or html");
+            var p = new ReportParameters
+            {
+                From = Date("--from", parse.GetValue(from)),
+                To = Date("--to", parse.GetValue(to)),
+                Fiats = Fiats(parse.GetValue(fiat)!),
+                ShareBasis = parse.GetValue(basis) switch
+                {
+                    "reported" => ShareBasis.Reported,
+                    "measured" => ShareBasis.Measured,
+                    var b => throw new UserErrorException($"--share-basis {b}: expected reported or measured"),
+                },
+                Generator = "ashiato",
+            };
+            using var store = ctx.OpenStore(parse, create: false);
+            var id = arg is null ? null : parse.GetValue(arg);
+            var data = ReportData.Gather(store, p, !parse.GetValue(noTrace), only: kind == "incident" ? id : null,
+                progress: ctx.ShowProgress ? line => ctx.Err.WriteLine(line) : null);
+            var doc = kind switch
+            {
+                "thefts" => ReportDocuments.From(ReportBuilder.BuildThefts(data.Incidents, data.Measured, data.Traces, data.Parameters)),
+                "actor" => ReportDocuments.From(ReportBuilder.BuildActor(data.Actor(id!), data.Incidents, data.Measured, data.Traces, data.Parameters)),
+                _ => ReportDocuments.From(ReportBuilder.BuildIncident(data.Incident(id!), data.Measured, data.Traces, data.Parameters)),
+            };
+            var baseName = kind == "thefts" ? "thefts" : $"{kind}-{Safe(id!)}";
+            var files = ReportRenderer.Render(doc, fmt, baseName);
+            var dir = parse.GetValue(outPath);
+            if (dir is null)
+            {
+                if (fmt is ReportOutputFormat.Csv or ReportOutputFormat.Html)
+                {
+                    throw new UserErrorException($"--format {parse.GetValue(format)} writes files: give --out DIR");
+                }
+
+                ctx.Out.Write(files[0].Value);
+                return 0;
+            }
+
+            Directory.CreateDirectory(dir);
+            foreach (var (name, content) in files)
+            {
+                File.WriteAllText(Path.Combine(dir, name), content, new UTF8Encoding(false));
+                ctx.Err.WriteLine($"wrote {Path.Combine(dir, name)}");
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static DateOnly? Date(string option, string? text) =>
+        text is null ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+        : throw new UserErrorException($"{option} {text}: expected a date YYYY-MM-DD");
+
+    internal static IReadOnlyList<string> Fiats(string text)
+    {
+        var list = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(f => f.ToUpperInvariant()).Distinct().ToList();
+        return list.Count > 0 && list.TrueForAll(f => f.Length == 3 && f.All(char.IsAsciiLetterUpper))
+            ? list
+            : throw new UserErrorException($"--fiat {text}: expected ISO 4217 codes such as USD,JPY");
+    }
+
+    private static string Safe(string id) => new([.. id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_')]);
+}
+
+/// <summary>What the reports are built from, gathered from one store.</summary>
+public sealed class ReportData
+{
+    private readonly TagStore _tags;
+
+    private ReportData(TagStore tags, ReportParameters parameters, List<ReportIncident> incidents, List<MeasuredLoss> measured, List<IncidentTrace> traces)
+    {
+        _tags = tags;
+        Parameters = parameters;
+        Incidents = incidents;
+        Measured = measured;
+        Traces = traces;
+    }
+
+    public ReportParameters Parameters { get; }
+
+    public List<ReportIncident> Incidents { get; }
+
+    public List<MeasuredLoss> Measured { get; }
+
+    public List<IncidentTrace> Traces { get; }
+
+    /// <summary>The trace options every incident is traced with (echoed in the methodology through the trace results).</summary>
+    public static TraceOptions Options(IReadOnlyList<string> fiats) => new()
+    {
+        Direction = TraceDirection.Forward,
+        Model = TaintModel.Haircut,
+        MaxHops = 20,
+        MaxEdges = 200_000,
+        Fiats = fiats,
+        TimeBudget = TimeSpan.FromSeconds(60),
+    };
+
+    /// <summary>
+    /// Incidents (IncidentStore) → report incidents; each UTXO theft transaction measured (its outputs to addresses that are
+    /// not its inputs') and valued at its block time; each incident (or only <paramref name="only"/>) traced forward from its
+    /// theft transactions on the chains the store holds.
+    /// </summary>
+    public static ReportData Gather(StoreDirectory store, ReportParameters parameters, bool trace, string? only = null, Action<string>? progress = null)
+    {
+        var tags = new TagStore(store.Meta);
+        var stored = new IncidentStore(store.Meta).List();
+        if (only is not null && !stored.Any(i => i.Id == only))
+        {
+            throw new UserErrorException($"no incident '{only}' in the store ('ashiato incidents list'; import with 'ashiato incidents import')");
+        }
+
+        var chains = store.Chains().ToHashSet(StringComparer.Ordinal);
+        var incidents = stored.Select(ToReport).ToList();
+        var measured = new List<MeasuredLoss>();
+        var traces = new List<IncidentTrace>();
+        var sources = new List<ReportDataSource>();
+        foreach (var s in tags.Sources())
+        {
+            sources.Add(new ReportDataSource("tags", s, null));
+        }
+
+        foreach (var file in stored.Select(i => i.PackFile).Where(f => f is not null).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            sources.Add(new ReportDataSource("incident-pack", Path.GetFileName(file!), null));
+        }
+
+        var assets = new List<ReportAsset>();
+        using (var session = new TraceSession(store))
+        {
+            foreach (var name in session.Chains.Order(StringComparer.Ordinal))
+            {
+                if (store.ChainFamily(name) is "utxo" or null)
+                {
+                    using var utxo = store.OpenUtxoChain(name, null, create: false);
+                    var asset = Analysis.Tracing.Utxo.UtxoTracer.AssetOf(utxo);
+                    assets.Add(new ReportAsset(name, asset, asset, 8));
+                    sources.Add(new ReportDataSource("chain", name, $"height {utxo.TipHeight}", utxo.GetBlockHash(utxo.TipHeight).ToString()));
+                    foreach (var i in stored)
+                    {
+                        Measure(utxo, name, asset, i, session.Valuer, parameters.Fiats, measured);
+                    }
+                }
+                else
+                {
+                    assets.Add(new ReportAsset(name, "ETH", "ETH", 18));
+                    sources.Add(new ReportDataSource("chain", name, null));
+                }
+            }
+
+            if (trace)
+            {
+                var options = Options(parameters.Fiats);
+                foreach (var i in stored.Where(i => only is null || i.Id == only))
+                {
+                    var seeds = i.Chains.Where(c => chains.Contains(c.Chain.Value))
+                        .SelectMany(c => c.Transactions.Select(t => new TraceSeed(c.Chain.Value, TraceSeedKind.Transaction, t.TxId) { Why = i.Id }))
+                        .ToList();
+                    if (seeds.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    progress?.Invoke($"tracing {i.Id} forward from {seeds.Count} theft transaction(s)");
+                    try
+                    {
+                        traces.Add(new IncidentTrace(i.Id, session.Run(seeds, options)));
+                    }
+                    catch (UserErrorException e)
+                    {
+                        progress?.Invoke($"warning: {i.Id} not traced: {e.Message}");
+                    }
+                }
+            }
+        }
+
+        foreach (var s in new PriceStore(store.Meta).Series())
+        {
+            sources.Add(new ReportDataSource("price-series", $"{s.Asset}-{s.Fiat} ({s.Source})", s.LastDate?.ToString(), $"{s.Points} points from {s.FirstDate}"));
+        }
+
+        var p = parameters with { Sources = [.. parameters.Sources, .. sources], Assets = [.. parameters.Assets, .. assets] };
+        return new ReportData(tags, p, incidents, measured, traces);
+    }
+
+    /// <summary>The actor by id, label or alias (case-insensitive); unknown → a user error naming close matches.</summary>
+    public ActorProfile Actor(string name)
+    {
+        var actors = _tags.Actors();
+        var a = actors.FirstOrDefault(x => string.Equals(x.Id, name, StringComparison.OrdinalIgnoreCase))
+            ?? actors.FirstOrDefault(x => string.Equals(x.Label, name, StringComparison.OrdinalIgnoreCase) || x.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase));
+        if (a is null)
+        {
+            var near = actors.Where(x => x.Id.Contains(name, StringComparison.OrdinalIgnoreCase) || x.Label.Contains(name, StringComparison.OrdinalIgnoreCase))
+                .Select(x => x.Id).Order(StringComparer.Ordinal).Take(5).ToList();
+            throw new UserErrorException($"no actor '{name}' in the tag store" + (near.Count > 0 ? $" (did you mean: {string.Join(", ", near)}?)" : " (import an ActorPack with 'ashiato tags import')"));
+        }
+
+        var tagged = _tags.List(new TagQuery(Actor: a.Id, IncludeDelisted: false, Limit: 0)).Count;
+        return new ActorProfile(a.Id, a.Label, a.Aliases, tagged, a.Jurisdictions.Count == 1 ? a.Jurisdictions[0] : null);
+    }
+
+    public ReportIncident Incident(string id) =>
+        Incidents.FirstOrDefault(i => i.Id == id) ?? throw new UserErrorException($"no incident '{id}' in the store");
+
+    private static ReportIncident ToReport(Incident i) => new(
+        i.Id,
+        i.Title,
+        i.Date,
+        i.AttributedActor,
+        i.VictimName ?? i.Victim,
+        i.VictimCountry,
+        i.VictimType == "defi_protocol" ? ReportBuilder.DefiType : i.VictimType,
+        [.. i.Chains.Select(c => c.Chain.Value)],
+        [.. i.Chains.SelectMany(c => c.Transactions.Select(t => new IncidentTransaction(c.Chain.Value, t.TxId)))],
+        i.LossUsd is { } usd ? [new ReportedFiat("USD", usd, i.LossUsdSource ?? i.PackTitle ?? "incident pack")] : [],
+        i.PackTitle ?? i.PackFile);
+
+    /// <summary>A UTXO theft transaction's outputs to addresses none of its inputs spent from: what the thief received.</summary>
+    private static void Measure(Storage.Utxo.UtxoChainStore chain, string name, string asset, Incident incident, IValuer? valuer, IReadOnlyList<string> fiats,
+        List<MeasuredLoss> measured)
+    {
+        foreach (var c in incident.Chains.Where(c => c.Chain.Value == name))
+        {
+            foreach (var t in c.Transactions)
+            {
+                if (!Hash256.TryParse(t.TxId, out var txid) || chain.FindTx(txid) is var id && id < 0)
+                {
+                    continue;
+                }
+
+                var tx = chain.GetTx(id);
+                var inputs = new HashSet<uint>();
+                for (var k = 0; k < tx.InputCount; k++)
+                {
+                    var prev = chain.GetInput(tx.FirstInput + k).Prev;
+                    if (prev >= 0)
+                    {
+                        inputs.Add(chain.GetOutput(prev).AddressId);
+                    }
+                }
+
+                long sum = 0;
+                for (var k = 0; k < tx.OutputCount; k++)
+                {
+                    var o = chain.GetOutput(tx.FirstOutput + k);
+                    if (!inputs.Contains(o.AddressId))
+                    {
+                        sum += o.Value;
+                    }
+                }
+
+                var time = DateTimeOffset.FromUnixTimeSeconds(chain.GetBlockHeader(tx.Height).Time);
+                var values = fiats.Select(f => valuer?.Value(asset, new BigInteger(sum), 8, time, f)).Where(v => v is not null).Select(v => v!).ToList();
+                measured.Add(new MeasuredLoss(incident.Id, name, asset, (ulong)sum, values, "outputs of the theft transaction to addresses that are not its inputs'"));
+            }
+        }
+    }
+}

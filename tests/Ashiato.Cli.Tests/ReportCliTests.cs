@@ -6,7 +6,7 @@ namespace Ashiato.Cli.Tests;
 public sealed class ReportCliTests
 {
     [Fact]
-    public async Task Report_DemoWorld_ThefsActorAndIncidentInEveryFormat_AndBadInputIsNamed()
+    public async Task Report_DemoWorld_TheftsActorAndIncidentInEveryFormat_TraceByIncident_AndBadInputIsNamed()
     {
         using var cli = new CliRunner();
         var (code, _, err) = await cli.RunAsync("demo");
@@ -46,6 +46,20 @@ public sealed class ReportCliTests
         Assert.True(code == 0, err);
         Assert.Contains("## Where the money came from", output, StringComparison.Ordinal);
         Assert.Matches(@"\| JP \| 1 \|", output);
+
+        // an incident as the seed of a trace: its theft transactions on both chains, the bridge followed
+        (code, output, err) = await cli.RunAsync("trace", "--incident", "hack-2018-kaiyo", "--format", "json");
+        Assert.True(code == 0, err);
+        Assert.Contains("following bridges across chains: shoreline-bridge", err, StringComparison.Ordinal);
+        using (var trace = JsonDocument.Parse(output))
+        {
+            var chains = trace.RootElement.GetProperty("seeds").EnumerateArray().Select(x => x.GetProperty("chain").GetString()).Distinct().Order().ToList();
+            Assert.Equal(["sim-bitcoin", "sim-evm"], chains);
+        }
+
+        (code, _, err) = await cli.RunAsync("trace", "--incident", "no-such-incident");
+        Assert.Equal(1, code);
+        Assert.Contains("--incident no-such-incident: no such incident", err, StringComparison.Ordinal);
 
         // bad input: unknown actor / incident, a format that needs a directory, a bad option value
         (code, _, err) = await cli.RunAsync("report", "actor", "nobody-at-all");

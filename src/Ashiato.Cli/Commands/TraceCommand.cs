@@ -25,6 +25,7 @@ public static class TraceCommand
         var tx = new Option<string[]>("--tx") { Description = "Seed: a transaction id (its outputs); repeatable" };
         var output = new Option<string[]>("--output") { Description = "Seed: one output TXID:N; repeatable" };
         var cluster = new Option<string[]>("--cluster") { Description = "Seed: a cluster, by member address or cluster id (needs 'ashiato cluster'); repeatable" };
+        var incident = new Option<string[]>("--incident") { Description = "Seed: an incident's theft transactions on every chain of the store (needs 'ashiato incidents import'); repeatable" };
         var direction = new Option<string>("--direction") { Description = "forward | backward", DefaultValueFactory = _ => "forward" };
         var model = new Option<string>("--model") { Description = "Taint model: poison | haircut | fifo", DefaultValueFactory = _ => "haircut" };
         var maxHops = new Option<int>("--max-hops") { Description = "Stop after this many transaction hops", DefaultValueFactory = _ => 20 };
@@ -39,7 +40,7 @@ public static class TraceCommand
         var budget = new Option<double?>("--time-budget") { Description = "Seconds; when exceeded the result is partial" };
         var format = new Option<string?>("--format") { Description = "json | csv | graphml | dot (default json with --out)" };
         var outPath = new Option<string?>("--out") { Description = "Write the trace to this file (csv: edges here, nodes in FILE.nodes.csv)" };
-        foreach (var o in new Option[] { chain, address, tx, output, cluster, direction, model, maxHops, maxEdges, minAmount, minFiat, fiat, from, to, coinjoin, stopCategory, budget, format, outPath })
+        foreach (var o in new Option[] { chain, address, tx, output, cluster, incident, direction, model, maxHops, maxEdges, minAmount, minFiat, fiat, from, to, coinjoin, stopCategory, budget, format, outPath })
         {
             cmd.Options.Add(o);
         }
@@ -54,9 +55,10 @@ public static class TraceCommand
             seeds.AddRange((parse.GetValue(tx) ?? []).Select(v => (TraceSeedKind.Transaction, v)));
             seeds.AddRange((parse.GetValue(output) ?? []).Select(v => (TraceSeedKind.Output, v)));
             seeds.AddRange((parse.GetValue(cluster) ?? []).Select(v => (TraceSeedKind.Cluster, v)));
-            if (seeds.Count == 0)
+            var incidents = parse.GetValue(incident) ?? [];
+            if (seeds.Count == 0 && incidents.Length == 0)
             {
-                throw new UserErrorException("nothing to trace: give --address, --tx, --output or --cluster");
+                throw new UserErrorException("nothing to trace: give --address, --tx, --output, --cluster or --incident");
             }
 
             var fiats = (parse.GetValue(fiat) ?? "USD").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -88,7 +90,7 @@ public static class TraceCommand
                 throw new UserErrorException($"--format '{fmt}': expected one of {string.Join(", ", TraceOutput.Formats)}");
             }
 
-            var result = Run(ctx, parse, parse.GetValue(chain), seeds, options, ct);
+            var result = Run(ctx, parse, parse.GetValue(chain), seeds, incidents, options, ct);
             var path = parse.GetValue(outPath);
             if (path is not null)
             {
@@ -112,11 +114,25 @@ public static class TraceCommand
         return cmd;
     }
 
-    private static TraceResult Run(CliContext ctx, ParseResult parse, string? chainName, List<(TraceSeedKind Kind, string Value)> seeds, TraceOptions options,
-        CancellationToken ct)
+    private static TraceResult Run(CliContext ctx, ParseResult parse, string? chainName, List<(TraceSeedKind Kind, string Value)> seeds, string[] incidents,
+        TraceOptions options, CancellationToken ct)
     {
         using var store = ctx.OpenStore(parse, create: false);
-        var name = CliContext.ResolveChain(store, chainName);
+        var traceSeeds = new List<TraceSeed>();
+        foreach (var id in incidents)
+        {
+            var i = new Intel.Incidents.IncidentStore(store.Meta).Get(id)
+                ?? throw new UserErrorException($"--incident {id}: no such incident in the store ('ashiato incidents list')");
+            var chains = store.Chains().ToHashSet(StringComparer.Ordinal);
+            var found = i.Chains.Where(c => chains.Contains(c.Chain.Value))
+                .SelectMany(c => c.Transactions.Select(t => new TraceSeed(c.Chain.Value, TraceSeedKind.Transaction, t.TxId) { Why = "incident " + id }))
+                .ToList();
+            traceSeeds.AddRange(found.Count > 0 ? found
+                : throw new UserErrorException($"--incident {id}: its theft transactions are on {string.Join(", ", i.Chains.Select(c => c.Chain.Value))}, none of which is in this store"));
+        }
+
+        var name = seeds.Count > 0 || chainName is not null ? CliContext.ResolveChain(store, chainName) : traceSeeds[0].Chain;
+        traceSeeds.AddRange(seeds.Select(s => new TraceSeed(name, s.Kind, s.Value)));
         using var session = new TraceSession(store, line => ctx.Err.WriteLine(line));
         if (session.Valuer is null)
         {
@@ -133,7 +149,7 @@ public static class TraceCommand
             ctx.Err.WriteLine($"note: following bridges across chains: {string.Join(", ", session.Bridges.Select(b => $"{b.Actor} (token {b.Token} on {b.EvmChain})"))}");
         }
 
-        return session.Run([.. seeds.Select(s => new TraceSeed(name, s.Kind, s.Value))], options, ct);
+        return session.Run(traceSeeds, options, ct);
     }
 
     private static T ParseEnum<T>(string option, string value)

@@ -23,6 +23,12 @@ public sealed class CliTests
         new[] { "cluster", "--help" },
         new[] { "heuristics", "--help" },
         new[] { "explain", "--help" },
+        new[] { "entity", "--help" },
+        new[] { "incidents", "--help" },
+        new[] { "prices", "--help" },
+        new[] { "trace", "--help" },
+        new[] { "report", "--help" },
+        new[] { "report", "actor", "--help" },
     };
 
     [Theory]

@@ -94,42 +94,22 @@ public static class ClusterFiles
     }
 
     /// <summary>True when every data file has the size and digest clusters.json names (a crash between renames is detected).</summary>
-    public static bool Verify(string dir, ClusterMeta meta)
-    {
-        foreach (var name in new[] { Ids, Log, CoinJoins, Refused })
-        {
-            var path = Path.Combine(dir, name);
-            if (!meta.Files.TryGetValue(name, out var d) || !File.Exists(path) || new FileInfo(path).Length != d.Bytes
-                || Digest(File.ReadAllBytes(path)) != d.Sha256)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool Verify(string dir, ClusterMeta meta) => DerivedFiles.Verify(dir, [Ids, Log, CoinJoins, Refused], meta.Files);
 
     public static T[] ReadArray<T>(string dir, string name)
-        where T : unmanaged => MemoryMarshal.Cast<byte, T>(File.ReadAllBytes(Path.Combine(dir, name))).ToArray();
+        where T : unmanaged => DerivedFiles.ReadArray<T>(dir, name);
 
     /// <summary>Writes the data files (each *.tmp, flushed, renamed), then clusters.json the same way.</summary>
     public static void Write(string dir, ReadOnlySpan<uint> ids, ReadOnlySpan<MergeRecord> log, ReadOnlySpan<CoinJoinRecord> coinJoins,
         ReadOnlySpan<RefusalRecord> refusals, Func<SortedDictionary<string, FileDigest>, ClusterMeta> meta)
     {
-        Directory.CreateDirectory(dir);
-        var files = new SortedDictionary<string, FileDigest>(StringComparer.Ordinal);
-        void Put(string name, ReadOnlySpan<byte> bytes)
-        {
-            DurableFile.WriteAtomic(Path.Combine(dir, name), bytes);
-            files[name] = new FileDigest(bytes.Length, Digest(bytes));
-        }
-
-        Put(Ids, MemoryMarshal.AsBytes(ids));
-        Put(Log, MemoryMarshal.AsBytes(log));
-        Put(CoinJoins, MemoryMarshal.AsBytes(coinJoins));
-        Put(Refused, MemoryMarshal.AsBytes(refusals));
-        DurableFile.WriteAtomic(Path.Combine(dir, Meta), JsonSerializer.SerializeToUtf8Bytes(meta(files), JsonOptions));
+        var w = new DerivedFiles.Writer(dir);
+        w.Put(Ids, ids);
+        w.Put(Log, log);
+        w.Put(CoinJoins, coinJoins);
+        w.Put(Refused, refusals);
+        w.Finish(Meta, JsonSerializer.SerializeToUtf8Bytes(meta(w.Files), JsonOptions));
     }
 
-    public static string Digest(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string Digest(ReadOnlySpan<byte> bytes) => DerivedFiles.Digest(bytes);
 }

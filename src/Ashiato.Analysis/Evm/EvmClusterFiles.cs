@@ -95,42 +95,20 @@ public static class EvmClusterFiles
     }
 
     /// <summary>True when every data file has the size and digest evm-clusters.json names.</summary>
-    public static bool Verify(string dir, EvmClusterMeta meta)
-    {
-        foreach (var name in DataFiles)
-        {
-            var path = Path.Combine(dir, name);
-            if (!meta.Files.TryGetValue(name, out var d) || !File.Exists(path) || new FileInfo(path).Length != d.Bytes
-                || Digest(File.ReadAllBytes(path)) != d.Sha256)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool Verify(string dir, EvmClusterMeta meta) => DerivedFiles.Verify(dir, DataFiles, meta.Files);
 
     public static T[] ReadArray<T>(string dir, string name)
-        where T : unmanaged => MemoryMarshal.Cast<byte, T>(File.ReadAllBytes(Path.Combine(dir, name))).ToArray();
+        where T : unmanaged => DerivedFiles.ReadArray<T>(dir, name);
 
     /// <summary>Writes the data files (each *.tmp, flushed, renamed), then evm-clusters.json the same way.</summary>
     public static void Write(string dir, ReadOnlySpan<uint> ids, ReadOnlySpan<EvmMergeRecord> log, ReadOnlySpan<EvmDepositRecord> deposits,
         ReadOnlySpan<byte> contracts, Func<SortedDictionary<string, FileDigest>, EvmClusterMeta> meta)
     {
-        Directory.CreateDirectory(dir);
-        var files = new SortedDictionary<string, FileDigest>(StringComparer.Ordinal);
-        void Put(string name, ReadOnlySpan<byte> bytes)
-        {
-            DurableFile.WriteAtomic(Path.Combine(dir, name), bytes);
-            files[name] = new FileDigest(bytes.Length, Digest(bytes));
-        }
-
-        Put(Ids, MemoryMarshal.AsBytes(ids));
-        Put(Log, MemoryMarshal.AsBytes(log));
-        Put(Deposits, MemoryMarshal.AsBytes(deposits));
-        Put(Contracts, contracts);
-        DurableFile.WriteAtomic(Path.Combine(dir, Meta), JsonSerializer.SerializeToUtf8Bytes(meta(files), JsonOptions));
+        var w = new DerivedFiles.Writer(dir);
+        w.Put(Ids, ids);
+        w.Put(Log, log);
+        w.Put(Deposits, deposits);
+        w.Put(Contracts, contracts);
+        w.Finish(Meta, JsonSerializer.SerializeToUtf8Bytes(meta(w.Files), JsonOptions));
     }
-
-    private static string Digest(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

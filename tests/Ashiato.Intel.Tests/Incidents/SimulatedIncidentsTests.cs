@@ -120,7 +120,10 @@ public sealed class SimulatedIncidentsTests(SimulatedWorldFixture world) : IClas
         var usdt = defi.Losses.Single(l => l.Asset == "USDT");
         Assert.Equal(6, usdt.Decimals);
         Assert.NotNull(usdt.Token);
-        Assert.Equal(decimal.Round((decimal)usdt.Amount.ToBigInteger() / 1_000_000m, 2), usdt.Usd);
+        // valued with the world's USDT-USD series (1 USD ± 0.2 %) of the incident's date, which the source names
+        var face = (decimal)usdt.Amount.ToBigInteger() / 1_000_000m;
+        Assert.InRange(usdt.Usd!.Value, decimal.Round(face * 0.998m, 2), decimal.Round(face * 1.002m, 2));
+        Assert.Contains("usdt-usd.csv", usdt.UsdSource, StringComparison.Ordinal);
         Assert.Equal(all.Select(i => (i.Date, i.Id)).Order().Select(x => x.Id), all.Select(i => i.Id));
     }
 

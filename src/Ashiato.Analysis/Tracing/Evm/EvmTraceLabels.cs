@@ -27,7 +27,7 @@ public sealed class EvmTraceLabels : ITraceLabels
                 continue;
             }
 
-            _labels[id] = new TraceLabel(t.Entity, t.Label, t.Category, countries.GetValueOrDefault(t.Entity), null,
+            _labels[id] = new TraceLabel(t.Entity, t.Label, t.Category, Country(countries, t.Entity), null,
                 $"tag '{t.Label}' ({t.Category ?? "no category"}) from {t.Source} on {t.Address}");
         }
 
@@ -46,13 +46,17 @@ public sealed class EvmTraceLabels : ITraceLabels
 
             var exchange = _clusters.Meta.Exchanges[(int)d.Exchange];
             var hot = exchange.HotWallets.FirstOrDefault(h => h.AddressId == d.HotWallet) ?? exchange.HotWallets.FirstOrDefault();
-            _labels[d.Address] = new TraceLabel(exchange.Entity, exchange.Entity + " deposit address", "exchange", countries.GetValueOrDefault(exchange.Entity), null,
+            _labels[d.Address] = new TraceLabel(exchange.Entity, exchange.Entity + " deposit address", "exchange", Country(countries, exchange.Entity), null,
                 $"deposit-address heuristic: forwards to hot wallet {hot?.Address ?? "?"} ({hot?.Label ?? "tagged"}; {d.Forwards} forward(s))",
                 _clusters.Covers(d.Address) ? _clusters.ClusterOf(d.Address) : null);
         }
     }
 
     public int Count => _labels.Count;
+
+    /// <summary>The registry's country of an entity named by id or by actor id (registry ids of actors are <c>actor:ID</c>).</summary>
+    private static string? Country(Dictionary<string, string> countries, string entity) =>
+        countries.GetValueOrDefault(entity) ?? countries.GetValueOrDefault("actor:" + entity);
 
     public TraceLabel? Lookup(long addressId) => _labels.GetValueOrDefault(addressId);
 

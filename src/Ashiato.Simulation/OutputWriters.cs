@@ -45,7 +45,7 @@ internal static class OutputWriters
 
         svc.Append("- address: ").Append(w.Bridge.Fixed[0].Text).Append('\n')
             .Append("  label: ").Append(Simulation.Yaml("Shoreline Bridge custody")).Append('\n')
-            .Append("  category: bridge\n")
+            .Append("  category: defi_bridge\n")
             .Append("  actor: ").Append(w.Bridge.Actor).Append('\n');
         File.WriteAllText(Path.Combine(dir, "services.yaml"), svc.ToString(), Simulation.Utf8);
 

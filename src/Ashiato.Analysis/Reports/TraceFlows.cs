@@ -83,7 +83,7 @@ public static class TraceFlows
         {
             "mixing_service" or "mixer" => t | Technique.Mixer,
             "coinjoin" => t | Technique.CoinJoin,
-            "bridge" => t | Technique.Bridge,
+            "bridge" or "defi_bridge" => t | Technique.Bridge,
             _ => t,
         };
     }
@@ -124,7 +124,7 @@ public static class TraceFlows
         "exchange" => "Exchange",
         "otc_broker" => "OTC broker",
         "mixing_service" or "mixer" => "Mixer",
-        "bridge" => "Bridge",
+        "bridge" or "defi_bridge" => "Bridge",
         "defi" or "defi_dex" or "dex" => "DeFi",
         "gambling" => "Gambling",
         "payment_processor" => "Payment processor",

@@ -158,6 +158,16 @@ public static class TraceRules
     public const string External = "end:external";
 }
 
+/// <summary>Label categories the tracers treat specially (ours and the GraphSense taxonomy's names for the same thing).</summary>
+public static class TraceCategories
+{
+    /// <summary>A bridge's custody or token: value reaching it leaves for another chain.</summary>
+    public static bool IsBridge(string? category) => category is "bridge" or "defi_bridge";
+
+    /// <summary>A mixing service (custodial mixer, mixer contract, its relayer).</summary>
+    public static bool IsMixer(string? category) => category is "mixer" or "mixing_service";
+}
+
 /// <summary>A node of the trace graph: an address on a chain, with its cluster and attribution.</summary>
 public sealed record TraceNode(string Id, string Chain, string Address, long? ClusterId, TraceLabel? Label);
 

@@ -38,7 +38,7 @@ public sealed class TraceSession : IDisposable
                 var evm = store.OpenEvmChain(name, null, writer: false);
                 _open.Add(evm);
                 var bridgeTokens = new Dictionary<EvmAddress, string>();
-                foreach (var t in allTags.Where(t => t.Category == "bridge" && t.Network == "evm"))
+                foreach (var t in allTags.Where(t => TraceCategories.IsBridge(t.Category) && t.Network == "evm"))
                 {
                     if (EvmAddress.TryParse(t.Address, out var a) && evm.IsKnownAsset(a))
                     {
@@ -65,7 +65,7 @@ public sealed class TraceSession : IDisposable
 
         foreach (var (actor, evmChain, token, evm) in Bridges)
         {
-            var custody = allTags.Where(t => t.Category == "bridge" && t.Network != "evm" && (t.Actor ?? t.Label) == actor)
+            var custody = allTags.Where(t => TraceCategories.IsBridge(t.Category) && t.Network != "evm" && (t.Actor ?? t.Label) == actor)
                 .Select(t => t.Address).ToHashSet(StringComparer.Ordinal);
             if (custody.Count == 0)
             {

@@ -109,7 +109,7 @@ internal static class EvmOutput
                     Tag(address, entity, NameOf(entity) + " desk", "otc");
                     break;
                 case "bridge-operator":
-                    Tag(address, entity, NameOf(entity) + " operator", "bridge");
+                    Tag(address, entity, NameOf(entity) + " operator", "defi_bridge");
                     break;
                 case "relayer":
                     Tag(address, entity, NameOf(entity), "mixing_service");
@@ -131,7 +131,7 @@ internal static class EvmOutput
                     Tag(c.Address, c.Entity, NameOf(c.Entity), "mixing_service");
                     break;
                 case "token" when c.Entity == world.Bridge.Id:
-                    Tag(c.Address, c.Entity, c.Name + " (bridge token)", "bridge");
+                    Tag(c.Address, c.Entity, c.Name + " (bridge token)", "defi_bridge");
                     break;
             }
         }

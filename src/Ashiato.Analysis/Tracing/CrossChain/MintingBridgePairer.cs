@@ -77,7 +77,7 @@ public sealed class MintingBridgePairer : IBridgePairer
         if (direction == TraceDirection.Forward)
         {
             return edge.Chain == _bridge.SourceChain && to is not null
-                && (_bridge.CustodyAddresses.Contains(to.Address) || (to.Label is { Category: "bridge" } l && l.Entity == _bridge.Name));
+                && (_bridge.CustodyAddresses.Contains(to.Address) || (to.Label is { } l && TraceCategories.IsBridge(l.Category) && l.Entity == _bridge.Name));
         }
 
         return edge.Chain == _bridge.TargetChain && edge.Rule == TraceRules.BridgeFollow && string.Equals(edge.Asset, _token.ToString(), StringComparison.Ordinal);

@@ -302,7 +302,7 @@ internal sealed partial class EvmTraceRun
 
         var label = _tracer.Labels?.Lookup(addressId);
         var address = _store.Address(addressId);
-        var isMixer = Settings.Mixers.Contains(address) || label?.Category is "mixer" or "mixing_service";
+        var isMixer = Settings.Mixers.Contains(address) || TraceCategories.IsMixer(label?.Category);
         if (isMixer)
         {
             if (_options.StopAtMixers)
@@ -318,7 +318,7 @@ internal sealed partial class EvmTraceRun
             return (TraceRules.StopService, $"{category} {label.Entity} ({label.Why})");
         }
 
-        if (_options.FollowBridges && string.Equals(label?.Category, "bridge", StringComparison.Ordinal))
+        if (_options.FollowBridges && TraceCategories.IsBridge(label?.Category))
         {
             return (TraceRules.BridgeFollow, $"bridge {label!.Entity}: continues on the other chain when the cross-chain tracer pairs it");
         }

@@ -178,7 +178,7 @@ public static class TraceDotWriter
                 {
                     "exchange" => "\"#cde4ff\"",
                     "mixer" => "\"#ffd6d6\"",
-                    "bridge" => "\"#fff0c2\"",
+                    "bridge" or "defi_bridge" => "\"#fff0c2\"",
                     _ => "\"#e8e8e8\"",
                 });
             }

@@ -343,7 +343,7 @@ public sealed partial class UtxoTracer
         }
 
         /// <summary>Mixer categories: "mixer" and the GraphSense taxonomy's "mixing_service".</summary>
-        public static bool IsMixer(string category) => category is "mixer" or "mixing_service";
+        public static bool IsMixer(string category) => TraceCategories.IsMixer(category);
 
         /// <summary>Stop rules of an attributed address: mixers, bridges, then the stop categories.</summary>
         private (string Rule, string Detail)? LabelStop(TraceLabel? label)
@@ -359,7 +359,7 @@ public sealed partial class UtxoTracer
                 return (TraceRules.MixerStop, who);
             }
 
-            if (category == "bridge")
+            if (TraceCategories.IsBridge(category))
             {
                 return _o.FollowBridges
                     ? (TraceRules.BridgeFollow, "bridge deposit, to be paired with its release by the cross-chain orchestrator; " + who)

@@ -28,7 +28,7 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
             {
                 last = line["- address: ".Length..].Trim();
             }
-            else if (line.Trim() == "category: bridge" && last is not null)
+            else if (line.Trim() == "category: defi_bridge" && last is not null)
             {
                 return last;
             }

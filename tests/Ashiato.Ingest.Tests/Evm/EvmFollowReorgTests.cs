@@ -31,7 +31,14 @@ public sealed class EvmFollowReorgTests
         await node.ReorgAsync(3, [new ReorgTransaction(a[1], EvmScenario.FreshAddress(200), replacementValue, 1)], cts.Token);
         await node.SendTransactionAsync(a[2], EvmScenario.FreshAddress(201), new UInt256(5), ct: cts.Token);
         await node.SendTransactionAsync(a[2], EvmScenario.FreshAddress(202), new UInt256(6), ct: cts.Token);
+        // anvil answers the send before its block number moves on a loaded machine: wait (bounded) for the 8th block
         var nodeTip = (long)await node.BlockNumberAsync(cts.Token);
+        for (var wait = 0; nodeTip < 8 && wait < 100; wait++)
+        {
+            await Task.Delay(100, cts.Token);
+            nodeTip = (long)await node.BlockNumberAsync(cts.Token);
+        }
+
         Assert.Equal(8, nodeTip);
         var nodeHashes = new List<string>();
         for (ulong h = 0; h <= (ulong)nodeTip; h++)

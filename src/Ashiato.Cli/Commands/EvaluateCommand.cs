@@ -102,6 +102,10 @@ public static class EvaluateCommand
             {
                 sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | {ClusteringScore(truth, utxo, clusters)} |\n");
             }
+            else if (stage == "attribution" && store is not null)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | {AttributionScore.Cell(truth, utxo, store)} |\n");
+            }
             else if (stage == "tracing" && store is not null)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | {TraceCommand.EvaluationCell(truth.Path, utxo, store)} |\n");

@@ -11,7 +11,9 @@ public sealed record TruthEntity(string Id, string Name, string Kind, string? Co
 public sealed record TruthEndpoint(string Kind, string Entity, string Outpoint, long AmountSat);
 
 /// <summary>One theft: who stole how much from whom, and where every stolen satoshi ended.</summary>
-public sealed record TruthTheft(string Id, string Actor, string Victim, string Date, string TxId, long StolenSat, IReadOnlyList<TruthEndpoint> Endpoints);
+/// <param name="StolenOutputs">The theft transaction's outputs that carry the stolen value (<c>txid:vout</c>).</param>
+public sealed record TruthTheft(string Id, string Actor, string Victim, string Date, string TxId, long StolenSat, IReadOnlyList<TruthEndpoint> Endpoints,
+    IReadOnlyList<string> StolenOutputs);
 
 /// <summary>
 /// The simulator's ground truth (<c>truth/ground-truth.json</c> and <c>truth/addresses.csv</c>), read only by
@@ -68,7 +70,8 @@ public sealed class GroundTruthFile
                 t.GetProperty("date").GetString()!, t.GetProperty("txid").GetString()!, t.GetProperty("stolen_sat").GetInt64(),
                 t.GetProperty("segments").EnumerateArray().SelectMany(s => s.GetProperty("endpoints").EnumerateArray())
                     .Select(p => new TruthEndpoint(p.GetProperty("kind").GetString()!, p.GetProperty("entity").GetString()!,
-                        p.GetProperty("outpoint").GetString()!, p.GetProperty("amount_sat").GetInt64())).ToList())).ToList();
+                        p.GetProperty("outpoint").GetString()!, p.GetProperty("amount_sat").GetInt64())).ToList(),
+                t.GetProperty("stolen_outputs").EnumerateArray().Select(o => o.GetString()!).ToList())).ToList();
             var addressesFile = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file)!, root.GetProperty("addresses_file").GetString()!);
             var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
             var lineNumber = 0;

@@ -179,6 +179,16 @@ internal sealed partial class EvmTraceRun
             }
             else
             {
+                // haircut: an outflow takes the same fraction of every lot, so the lots keep their shares of what remains
+                // (the sum of the lots stays ≤ the balance; floors lose at most one unit per lot); poison lists lots whole
+                if (_options.Model == TaintModel.Haircut)
+                {
+                    for (var node = lots.First; node is not null; node = node.Next)
+                    {
+                        node.Value = (node.Value.Source, TaintLedger.Scale(node.Value.Amount, balance - p.Amount, balance));
+                    }
+                }
+
                 balance -= p.Amount;
             }
         }

@@ -351,6 +351,37 @@ public sealed class EvmTracerTests
         Assert.Equal(2, r.Edges.Count(e => e.Rule == TraceRules.EndOpeningBalance));
     }
 
+    /// <summary>
+    /// a receives 100 from z, pays 50 to c (half of every lot leaves), receives 50 from s, then pays 100 to b: under haircut
+    /// b's 100 is half z's remaining 50 and half s's 50 — not z's original 100 (which, with s's 50, would assign 150 of 100).
+    /// </summary>
+    [Theory]
+    [InlineData(TaintModel.Haircut, "1 z>a 50/100 follow", "1 s>a 50/50 follow")]
+    [InlineData(TaintModel.Fifo, "1 z>a 50/100 follow", "1 s>a 50/50 follow")]
+    [InlineData(TaintModel.Poison, "1 z>a 100/100 follow", "1 s>a 50/50 follow")]
+    public void Backward_AfterAPartialOutflow_LotsKeepTheirShareOfTheRemainingBalance(TaintModel model, string fromZ, string fromS)
+    {
+        using var c = new EvmTraceTestChain();
+        c.Tx(Eth("z", "a", 100));
+        c.EndBlock();
+        c.Tx(Eth("a", "c", 50));
+        c.EndBlock();
+        c.Tx(Eth("s", "a", 50));
+        c.EndBlock();
+        var toB = c.Tx(Eth("a", "b", 100));
+        c.Commit();
+        var r = new EvmTracer(c.Store).Run([Transfer(toB, 0)], Opts(model, TraceDirection.Backward));
+        var lines = TraceAssert.Lines(r, N);
+        Assert.Equal("0 a>b 100/100 follow", lines[0]);
+        Assert.Contains(fromZ, lines);
+        Assert.Contains(fromS, lines);
+        if (model != TaintModel.Poison)
+        {
+            // conservation: the sources of the traced outflow add up to it exactly
+            Assert.Equal(100UL, r.Edges.Where(e => e.Hop == 1).Select(e => ulong.Parse(e.Tainted.ToString(), System.Globalization.CultureInfo.InvariantCulture)).Aggregate(0UL, (x, y) => x + y));
+        }
+    }
+
     [Fact]
     public void Backward_SwapLegIsFollowedToWhatWasPaid()
     {

@@ -41,6 +41,20 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     }
 
     /// <summary>Progress bars go to stderr, and only when it is a terminal.</summary>
+    /// <summary>An import's first <paramref name="count"/> warnings and rejections on stderr, each on its own line.</summary>
+    public void PrintImportMessages(Intel.ImportMessages report, int count)
+    {
+        foreach (var w in report.Warnings.Take(count))
+        {
+            Err.WriteLine($"warning: {w}");
+        }
+
+        foreach (var r in report.Rejections.Take(count))
+        {
+            Err.WriteLine($"rejected: {r}");
+        }
+    }
+
     public bool ShowProgress => Err == System.Console.Error && !System.Console.IsErrorRedirected;
 
     public IAnsiConsole ProgressConsole { get; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Error) });

@@ -74,8 +74,11 @@ public sealed record ActorRow
 /// <summary>An entity of the registry: a named party (for instance an OFAC SDN profile), its category, country and actor.</summary>
 public sealed record EntityRow(string Id, string Name, string? Category, string? Country, string? Actor, string? Source);
 
-/// <summary>What an import did: counts, warnings (tag kept) and rejections (tag dropped), each message located.</summary>
-public sealed class ImportReport
+/// <summary>
+/// Warnings (the item kept) and rejections (the item dropped) of an import, each message located; the first
+/// <see cref="MaxMessages"/> of each are kept, all are counted.
+/// </summary>
+public abstract class ImportMessages
 {
     public const int MaxMessages = 1000;
 
@@ -83,34 +86,9 @@ public sealed class ImportReport
     private readonly List<string> _rejections = [];
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
 
-    public int Files { get; set; }
-
-    public long TagsRead { get; set; }
-
-    public long TagsImported { get; set; }
-
-    public long Duplicates { get; set; }
-
     public long Rejected { get; private set; }
 
     public long WarningCount { get; private set; }
-
-    public int ActorsImported { get; set; }
-
-    public int EntitiesImported { get; set; }
-
-    public long Delisted { get; set; }
-
-    /// <summary>List entries already listed by an earlier edition (kept, not duplicated).</summary>
-    public long StillListed { get; set; }
-
-    public long YamlBytes { get; set; }
-
-    /// <summary>Seconds spent parsing and checking YAML (TagPacks, ActorPacks).</summary>
-    public double ReadSeconds { get; set; }
-
-    /// <summary>Seconds spent writing what the YAML gave to SQLite.</summary>
-    public double StoreSeconds { get; set; }
 
     /// <summary>The first <see cref="MaxMessages"/> warnings.</summary>
     public IReadOnlyList<string> Warnings => _warnings;
@@ -118,7 +96,7 @@ public sealed class ImportReport
     /// <summary>The first <see cref="MaxMessages"/> rejections, each naming file, line and the reason.</summary>
     public IReadOnlyList<string> Rejections => _rejections;
 
-    /// <summary>Records a warning; the same message twice (a header field inherited by many tags) counts once.</summary>
+    /// <summary>Records a warning; the same message twice (a header field inherited by many items) counts once.</summary>
     public void Warn(string message)
     {
         if (!_warned.Add(message))
@@ -141,6 +119,35 @@ public sealed class ImportReport
             _rejections.Add(message);
         }
     }
+}
+
+/// <summary>What a tag import did: counts, warnings (tag kept) and rejections (tag dropped), each message located.</summary>
+public sealed class ImportReport : ImportMessages
+{
+    public int Files { get; set; }
+
+    public long TagsRead { get; set; }
+
+    public long TagsImported { get; set; }
+
+    public long Duplicates { get; set; }
+
+    public int ActorsImported { get; set; }
+
+    public int EntitiesImported { get; set; }
+
+    public long Delisted { get; set; }
+
+    /// <summary>List entries already listed by an earlier edition (kept, not duplicated).</summary>
+    public long StillListed { get; set; }
+
+    public long YamlBytes { get; set; }
+
+    /// <summary>Seconds spent parsing and checking YAML (TagPacks, ActorPacks).</summary>
+    public double ReadSeconds { get; set; }
+
+    /// <summary>Seconds spent writing what the YAML gave to SQLite.</summary>
+    public double StoreSeconds { get; set; }
 }
 
 /// <summary>

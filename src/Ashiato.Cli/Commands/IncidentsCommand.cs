@@ -44,16 +44,7 @@ public static class IncidentsCommand
                 return 0;
             }
 
-            var n = parse.GetValue(show);
-            foreach (var w in report.Warnings.Take(n))
-            {
-                ctx.Err.WriteLine($"warning: {w}");
-            }
-
-            foreach (var r in report.Rejections.Take(n))
-            {
-                ctx.Err.WriteLine($"rejected: {r}");
-            }
+            ctx.PrintImportMessages(report, parse.GetValue(show));
 
             ctx.Out.WriteLine($"{report.Files} files: {report.Read} incidents read, {report.Imported} imported ({report.Replaced} replaced an earlier import), " +
                 $"{report.Rejected} rejected, {report.WarningCount} warnings; theft transactions: {report.TransactionsFound} found in the store, " +

@@ -49,16 +49,7 @@ public static class TagsCommand
                 return 0;
             }
 
-            var n = parse.GetValue(show);
-            foreach (var w in report.Warnings.Take(n))
-            {
-                ctx.Err.WriteLine($"warning: {w}");
-            }
-
-            foreach (var r in report.Rejections.Take(n))
-            {
-                ctx.Err.WriteLine($"rejected: {r}");
-            }
+            ctx.PrintImportMessages(report, parse.GetValue(show));
 
             ctx.Out.WriteLine($"{report.Files:N0} files: {report.TagsRead:N0} tags read, {report.TagsImported:N0} imported, {report.Duplicates:N0} duplicates skipped, " +
                 $"{report.Rejected:N0} rejected, {report.WarningCount:N0} warnings; {report.ActorsImported:N0} actors, {report.EntitiesImported:N0} entities, " +

@@ -105,6 +105,7 @@ public static class EvaluateCommand
             else if (stage == "attribution" && store is not null)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | {AttributionScore.Cell(truth, utxo, store)} |\n");
+                sb.Append(CultureInfo.InvariantCulture, $"| {stage} (EVM thefts) | share of stolen USD attributed to the right actor and victim country | {AttributionScore.EvmCell(truth, store)} |\n");
             }
             else if (stage == "tracing" && store is not null)
             {

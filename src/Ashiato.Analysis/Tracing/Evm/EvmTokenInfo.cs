@@ -11,7 +11,7 @@ public sealed record EvmTokenMeta(string? Symbol, int? Decimals);
 /// Token metadata from the store: ingest keeps each token's <c>symbol()</c>/<c>decimals()</c> in the bundle of the block
 /// where the token first moved (<c>asset.first</c> says which), so one bundle is decoded per token, once.
 /// </summary>
-internal sealed class EvmTokenInfo(EvmChainStore store)
+public sealed class EvmTokenInfo(EvmChainStore store)
 {
     private readonly Dictionary<long, EvmTokenMeta> _cache = [];
     private Dictionary<long, long>? _firstTransfer;

@@ -6,7 +6,10 @@ using Ashiato.Cli.Tests.EndToEnd;
 
 namespace Ashiato.Cli.Tests;
 
-/// <summary>The small simulated world through the CLI: simulate, ingest, import its TagPacks, cluster. Built once per class.</summary>
+/// <summary>
+/// The small simulated world (seed 1, as <c>ashiato demo</c>) through the CLI: simulate, ingest, import its TagPacks, cluster.
+/// Built once per class; <see cref="CompleteDemoPipeline"/> adds the demo's remaining steps.
+/// </summary>
 public sealed class SmallWorldStore : IDisposable
 {
     public SmallWorldStore()
@@ -24,6 +27,41 @@ public sealed class SmallWorldStore : IDisposable
     public string World { get; }
 
     public JsonElement ClusterJson { get; }
+
+    private readonly Lock _gate = new();
+    private bool _complete;
+
+    /// <summary>
+    /// The rest of what <c>ashiato demo</c> does before its reports, once (for the report tests): the world's IncidentPack
+    /// and prices (source <c>sim-world</c>), its EVM chain ingested from the simulated node, and the EVM deposit-address
+    /// clustering. Classes that do not call it keep the Bitcoin-only store.
+    /// </summary>
+    public void CompleteDemoPipeline()
+    {
+        lock (_gate)
+        {
+            if (_complete)
+            {
+                return;
+            }
+
+            Run("incidents", "import", Path.Combine(World, "incidents"));
+            Run("prices", "import", Path.Combine(World, "prices"), "--source", "sim-world");
+            var node = Simulation.Evm.SimulatedEvmNode.Load(World);
+            try
+            {
+                node.Start(0);
+                Run("ingest", "evm", "--rpc", node.Url!.ToString(), "--chain", "sim-evm", "--chain-id", node.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            finally
+            {
+                node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            Run("cluster", "--chain", "sim-evm");
+            _complete = true;
+        }
+    }
 
     private string Run(params string[] args)
     {

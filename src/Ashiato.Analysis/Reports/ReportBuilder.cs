@@ -333,7 +333,7 @@ public static class ReportBuilder
                 var any = false;
                 foreach (var r in i.Reported.Where(r => r.Fiat == s.Fiat))
                 {
-                    s.AddKnown(r.Amount, r.Source, i.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    s.AddKnown(r.Amount, r.Source, r.Converted?.Date ?? i.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                     any = true;
                 }
 
@@ -350,6 +350,16 @@ public static class ReportBuilder
             {
                 amounts.Add(m.Chain, m.Asset, m.Amount);
                 AddValues(fiat, m.Values);
+            }
+
+            // a chain of the incident with nothing measured on it (e.g. not ingested, or not measurable): its loss is an
+            // unknown part, so the measured value is a lower bound (≥), never presented as the whole loss
+            foreach (var chain in i.Chains.Distinct(StringComparer.Ordinal).Where(c => losses.Count > 0 && !losses.Any(m => m.Chain == c)))
+            {
+                foreach (var s in fiat)
+                {
+                    s.AddUnknown();
+                }
             }
 
             return new IncidentLine(i, Done(reported), amounts.ToList(), losses.Count > 0 ? Done(fiat) : Unknowns(), _traces[i.Id].Any());
@@ -449,7 +459,7 @@ public static class ReportBuilder
                         var any = false;
                         foreach (var r in ownReports.Where(r => r.Fiat == s.Fiat))
                         {
-                            s.AddKnown(r.Amount, r.Source, i.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                            s.AddKnown(r.Amount, r.Source, r.Converted?.Date ?? i.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                             any = true;
                         }
 
@@ -644,19 +654,35 @@ public static class ReportBuilder
                 {
                     Use(v);
                 }
+
+                foreach (var v in l.Incident.Reported.Where(r => r.Converted is not null && _p.Fiats.Contains(r.Fiat)).SelectMany(r => r.Converted!.Legs))
+                {
+                    Use(v);
+                }
             }
 
             var priceUses = prices.Select(kv => new PriceSourceUse(kv.Key.Item1, kv.Key.Item2, kv.Key.Item3, kv.Value.First, kv.Value.Last, kv.Value.N))
                 .OrderBy(p => p.Asset, StringComparer.Ordinal).ThenBy(p => p.Fiat, StringComparer.Ordinal).ThenBy(p => p.Source, StringComparer.Ordinal).ToList();
             var sources = _p.Sources.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Name, StringComparer.Ordinal).ThenBy(s => s.Edition ?? "", StringComparer.Ordinal).ToList();
             var measuredMethods = lines.SelectMany(l => _measured[l.Incident.Id]).Select(m => m.Method).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+            var converted = lines.SelectMany(l => l.Incident.Reported.Where(r => r.Converted is not null && _p.Fiats.Contains(r.Fiat)).Select(r => (l.Incident, Figure: r)))
+                .OrderBy(x => x.Incident.Date).ThenBy(x => x.Incident.Id, StringComparer.Ordinal).ThenBy(x => x.Figure.Chain ?? "", StringComparer.Ordinal)
+                .ThenBy(x => x.Figure.Fiat, StringComparer.Ordinal).ToList();
             var text = new List<string>
             {
-                "Reported loss: the fiat figure of the incident's source, as given (not converted between currencies; a currency the source did not give is unknown).",
+                converted.Count > 0
+                    ? "Reported loss: the fiat figure of the incident's source, as given; a currency the source did not give is converted (below) or unknown."
+                    : "Reported loss: the fiat figure of the incident's source, as given (not converted between currencies; a currency the source did not give is unknown).",
                 "Measured loss: on-chain amounts in base units (integers), valued at the price of the theft day; a value without a price is unknown, and a total with unknown parts is a lower bound (≥).",
                 $"Shares: exact decimal quotients of {(_p.ShareBasis == ShareBasis.Reported ? "reported" : "measured")} {_p.Fiats[0]} values; incidents whose value is unknown are left out of numerator and denominator.",
                 "Flow chart and endpoints: tainted value of every terminal trace edge (service reached, mixer, CoinJoin, unspent, fees, stop rules), valued at the time it ended; the laundering column is the strongest technique on any tainted path into it (mixer > CoinJoin > bridge > swap > none).",
             };
+            if (converted.Count > 0)
+            {
+                text.Add("Converted reported loss: a currency the source did not give is the given figure × the exchange rate of the incident date, rounded to the currency's minor unit; the rate comes from the price series (a series of the currency itself, else a coin priced in both: JPY per USD = coin-JPY ÷ coin-USD; its prices are listed under price sources). Without a rate the figure is unknown.");
+                text.AddRange(converted.Select(x => $"Conversion: {x.Incident.Id}{(x.Figure.Chain is { } c ? " (" + c + ")" : "")} {x.Figure.Converted!.From} → {x.Figure.Fiat} at {x.Figure.Converted.Rate.ToString(CultureInfo.InvariantCulture)} {x.Figure.Fiat} per {x.Figure.Converted.From} of {x.Figure.Converted.Date} ({x.Figure.Converted.Source})"));
+            }
+
             text.AddRange(measuredMethods.Select(m => "Measurement: " + m));
             return new Methodology(parameters, sources, priceUses, text);
         }

@@ -3,9 +3,21 @@ using Ashiato.Core;
 
 namespace Ashiato.Analysis.Reports;
 
-/// <summary>A fiat loss figure as a source reported it (press release, court filing, IncidentPack), not computed by us.</summary>
+/// <summary>
+/// A fiat loss figure as a source reported it (press release, court filing, IncidentPack), or — when
+/// <paramref name="Converted"/> is set — a reported figure of another currency converted at that rate (see
+/// <see cref="FiatRates"/>); <paramref name="Source"/> then names the original figure's source and the rate.
+/// </summary>
 /// <param name="Chain">The chain the figure is about, when the source splits it by chain; null = the whole incident.</param>
-public sealed record ReportedFiat(string Fiat, decimal Amount, string Source, string? Chain = null);
+public sealed record ReportedFiat(string Fiat, decimal Amount, string Source, string? Chain = null, FxRate? Converted = null);
+
+/// <summary>
+/// An exchange rate between two fiat currencies on a day: <see cref="Rate"/> units of <see cref="To"/> per unit of
+/// <see cref="From"/>, derived from price series (<see cref="FiatRates"/>). <see cref="Date"/> is the older price date of
+/// the legs, <see cref="Source"/> describes the derivation, <see cref="Legs"/> are the prices used (one whole unit each),
+/// echoed in the methodology's price sources.
+/// </summary>
+public sealed record FxRate(string From, string To, decimal Rate, string Date, string Source, IReadOnlyList<FiatValue> Legs);
 
 /// <summary>
 /// One incident as the reports see it (fed from the IncidentPack store). <see cref="Actor"/> is the attributed actor id,

@@ -152,9 +152,11 @@ public sealed class ReportData
     };
 
     /// <summary>
-    /// Incidents (IncidentStore) → report incidents; each UTXO theft transaction measured (its outputs to addresses that are
-    /// not its inputs') and valued at its block time; each incident (or only <paramref name="only"/>) traced forward from its
-    /// theft transactions on the chains the store holds.
+    /// Incidents (IncidentStore) → report incidents, a report fiat the source did not give converted at the incident date's
+    /// rate (<see cref="FiatRates"/>); each theft transaction measured once (UTXO: the outputs the incident names, else its
+    /// outputs to addresses that are not its inputs'; EVM: its transfers to the addresses the incident names) and valued at
+    /// its block time; each incident (or only <paramref name="only"/>) traced forward from its theft transactions on the
+    /// chains the store holds; the EVM tokens met described by their symbol and decimals.
     /// </summary>
     public static ReportData Gather(StoreDirectory store, ReportParameters parameters, bool trace, string? only = null, Action<string>? progress = null)
     {
@@ -166,7 +168,14 @@ public sealed class ReportData
         }
 
         var chains = store.Chains().ToHashSet(StringComparer.Ordinal);
+        var book = PriceBook.Load(store.Meta);
         var incidents = stored.Select(ToReport).ToList();
+        if (book.Pairs.Count > 0)
+        {
+            // a fiat the source did not give (JPY beside loss_usd): converted at the rate of the incident date, from the price series
+            incidents = [.. new FiatRates(book).Convert(incidents, parameters.Fiats)];
+        }
+
         var measured = new List<MeasuredLoss>();
         var traces = new List<IncidentTrace>();
         var sources = new List<ReportDataSource>();
@@ -181,51 +190,82 @@ public sealed class ReportData
         }
 
         var assets = new List<ReportAsset>();
-        using (var session = new TraceSession(store))
+        var evmTokens = new Dictionary<string, EvmTokens>(StringComparer.Ordinal);
+        var open = new List<IDisposable>(); // EVM stores, read again for token symbols after tracing
+        try
         {
-            foreach (var name in session.Chains.Order(StringComparer.Ordinal))
+            using (var session = new TraceSession(store))
             {
-                if (store.ChainFamily(name) is "utxo" or null)
+                foreach (var name in session.Chains.Order(StringComparer.Ordinal))
                 {
-                    using var utxo = store.OpenUtxoChain(name, null, create: false);
-                    var asset = Analysis.Tracing.Utxo.UtxoTracer.AssetOf(utxo);
-                    assets.Add(new ReportAsset(name, asset, asset, 8));
-                    sources.Add(new ReportDataSource("chain", name, $"height {utxo.TipHeight}", utxo.GetBlockHash(utxo.TipHeight).ToString()));
-                    foreach (var i in stored)
+                    if (store.ChainFamily(name) is "utxo" or null)
                     {
-                        Measure(utxo, name, asset, i, session.Valuer, parameters.Fiats, measured);
+                        using var utxo = store.OpenUtxoChain(name, null, create: false);
+                        var asset = Analysis.Tracing.Utxo.UtxoTracer.AssetOf(utxo);
+                        assets.Add(new ReportAsset(name, asset, asset, 8));
+                        sources.Add(new ReportDataSource("chain", name, $"height {utxo.TipHeight}", utxo.GetBlockHash(utxo.TipHeight).ToString()));
+                        foreach (var i in stored)
+                        {
+                            Measure(utxo, name, asset, i, session.Valuer, parameters.Fiats, measured);
+                        }
+                    }
+                    else
+                    {
+                        var evm = store.OpenEvmChain(name, null, writer: false);
+                        open.Add(evm);
+                        var settings = Analysis.Tracing.Evm.EvmTraceSettings.ForChain(name, evm.ChainId);
+                        var tokens = new EvmTokens(evm, settings);
+                        evmTokens[name] = tokens;
+                        assets.Add(new ReportAsset(name, settings.NativeSymbol, settings.NativeSymbol, 18));
+                        sources.Add(evm.TipHeight is { } tip
+                            ? new ReportDataSource("chain", name, $"height {tip}", evm.BlockHash(tip).ToString())
+                            : new ReportDataSource("chain", name, null));
+                        foreach (var i in stored)
+                        {
+                            MeasureEvm(evm, name, tokens, i, session.Valuer, parameters.Fiats, measured);
+                        }
                     }
                 }
-                else
+
+                if (trace)
                 {
-                    assets.Add(new ReportAsset(name, "ETH", "ETH", 18));
-                    sources.Add(new ReportDataSource("chain", name, null));
+                    var options = Options(parameters.Fiats);
+                    foreach (var i in stored.Where(i => only is null || i.Id == only))
+                    {
+                        var seeds = i.Chains.Where(c => chains.Contains(c.Chain.Value))
+                            .SelectMany(c => c.Transactions.Select(t => new TraceSeed(c.Chain.Value, TraceSeedKind.Transaction, t.TxId) { Why = i.Id }))
+                            .ToList();
+                        if (seeds.Count == 0)
+                        {
+                            continue;
+                        }
+
+                        progress?.Invoke($"tracing {i.Id} forward from {seeds.Count} theft transaction(s)");
+                        try
+                        {
+                            traces.Add(new IncidentTrace(i.Id, session.Run(seeds, options)));
+                        }
+                        catch (UserErrorException e)
+                        {
+                            progress?.Invoke($"warning: {i.Id} not traced: {e.Message}");
+                        }
+                    }
                 }
             }
 
-            if (trace)
+            // symbols and decimals of the EVM tokens met (measured or traced), so that reports show "1,000 USDT", not base units
+            foreach (var (name, tokens) in evmTokens)
             {
-                var options = Options(parameters.Fiats);
-                foreach (var i in stored.Where(i => only is null || i.Id == only))
-                {
-                    var seeds = i.Chains.Where(c => chains.Contains(c.Chain.Value))
-                        .SelectMany(c => c.Transactions.Select(t => new TraceSeed(c.Chain.Value, TraceSeedKind.Transaction, t.TxId) { Why = i.Id }))
-                        .ToList();
-                    if (seeds.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    progress?.Invoke($"tracing {i.Id} forward from {seeds.Count} theft transaction(s)");
-                    try
-                    {
-                        traces.Add(new IncidentTrace(i.Id, session.Run(seeds, options)));
-                    }
-                    catch (UserErrorException e)
-                    {
-                        progress?.Invoke($"warning: {i.Id} not traced: {e.Message}");
-                    }
-                }
+                var met = measured.Where(m => m.Chain == name).Select(m => m.Asset)
+                    .Concat(traces.SelectMany(t => t.Result.Edges).Where(e => e.Chain == name).Select(e => e.Asset));
+                assets.AddRange(tokens.Describe(met));
+            }
+        }
+        finally
+        {
+            foreach (var d in open)
+            {
+                d.Dispose();
             }
         }
 
@@ -271,20 +311,25 @@ public sealed class ReportData
         i.LossUsd is { } usd ? [new ReportedFiat("USD", usd, i.LossUsdSource ?? i.PackTitle ?? "incident pack")] : [],
         i.PackTitle ?? i.PackFile);
 
-    /// <summary>A UTXO theft transaction's outputs to addresses none of its inputs spent from: what the thief received.</summary>
+    /// <summary>
+    /// A UTXO theft transaction, measured once however often the incident lists it: the outputs the incident names (its
+    /// <c>output</c> entries) when it names any, else its outputs to addresses none of its inputs spent from (what the thief
+    /// received, assuming no change went back to the victim at a new address).
+    /// </summary>
     private static void Measure(Storage.Utxo.UtxoChainStore chain, string name, string asset, Incident incident, IValuer? valuer, IReadOnlyList<string> fiats,
         List<MeasuredLoss> measured)
     {
         foreach (var c in incident.Chains.Where(c => c.Chain.Value == name))
         {
-            foreach (var t in c.Transactions)
+            foreach (var t in c.Transactions.GroupBy(t => t.TxId, StringComparer.OrdinalIgnoreCase))
             {
-                if (!Hash256.TryParse(t.TxId, out var txid) || chain.FindTx(txid) is var id && id < 0)
+                if (!Hash256.TryParse(t.Key, out var txid) || chain.FindTx(txid) is var id && id < 0)
                 {
                     continue;
                 }
 
                 var tx = chain.GetTx(id);
+                var named = t.Where(x => x.OutputIndex is { } k && k >= 0 && k < tx.OutputCount).Select(x => x.OutputIndex!.Value).ToHashSet();
                 var inputs = new HashSet<uint>();
                 for (var k = 0; k < tx.InputCount; k++)
                 {
@@ -299,7 +344,7 @@ public sealed class ReportData
                 for (var k = 0; k < tx.OutputCount; k++)
                 {
                     var o = chain.GetOutput(tx.FirstOutput + k);
-                    if (!inputs.Contains(o.AddressId))
+                    if (named.Count > 0 ? named.Contains(k) : !inputs.Contains(o.AddressId))
                     {
                         sum += o.Value;
                     }
@@ -307,8 +352,138 @@ public sealed class ReportData
 
                 var time = DateTimeOffset.FromUnixTimeSeconds(chain.GetBlockHeader(tx.Height).Time);
                 var values = fiats.Select(f => valuer?.Value(asset, new BigInteger(sum), 8, time, f)).Where(v => v is not null).Select(v => v!).ToList();
-                measured.Add(new MeasuredLoss(incident.Id, name, asset, (ulong)sum, values, "outputs of the theft transaction to addresses that are not its inputs'"));
+                measured.Add(new MeasuredLoss(incident.Id, name, asset, (ulong)sum, values, named.Count > 0
+                    ? "the theft transaction's outputs the incident names (each transaction once)"
+                    : "outputs of the theft transaction to addresses that are not its inputs' (each transaction once)"));
             }
+        }
+    }
+
+    /// <summary>
+    /// An EVM theft transaction, measured once however often the incident lists it: its native and token transfers (fees
+    /// and NFTs excluded) to the addresses the incident names on that chain, per asset. Nothing is measured when the
+    /// incident names no address on the chain.
+    /// </summary>
+    private static void MeasureEvm(Storage.Evm.EvmChainStore chain, string name, EvmTokens tokens, Incident incident, IValuer? valuer,
+        IReadOnlyList<string> fiats, List<MeasuredLoss> measured)
+    {
+        foreach (var c in incident.Chains.Where(c => c.Chain.Value == name))
+        {
+            var receivers = c.Addresses.Select(a => Chains.Evm.EvmAddress.TryParse(a, out var x) ? chain.FindAddress(x) : -1).Where(id => id >= 0).ToHashSet();
+            if (receivers.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var t in c.Transactions.GroupBy(t => t.TxId, StringComparer.OrdinalIgnoreCase))
+            {
+                if (!Chains.Evm.EvmHash.TryParse(t.Key, out var hash) || chain.FindTransaction(hash) is var txId && txId < 0)
+                {
+                    continue;
+                }
+
+                var (height, _) = chain.TransactionLocation(txId);
+                if (height > (chain.TipHeight ?? -1))
+                {
+                    continue;
+                }
+
+                var sums = new SortedDictionary<long, UInt256>();
+                var (first, count) = chain.BlockTransfers(height);
+                for (var k = 0; k < count; k++)
+                {
+                    var tr = chain.Transfer(first + k);
+                    if (tr.TxId == txId && receivers.Contains(tr.ToId) && tr.Kind is Chains.Evm.Model.EvmTransferKind.Native or Chains.Evm.Model.EvmTransferKind.Internal
+                            or Chains.Evm.Model.EvmTransferKind.Create or Chains.Evm.Model.EvmTransferKind.SelfDestruct or Chains.Evm.Model.EvmTransferKind.Erc20
+                            or Chains.Evm.Model.EvmTransferKind.Wrap)
+                    {
+                        sums[tr.AssetId] = sums.TryGetValue(tr.AssetId, out var sum) ? sum + tr.Amount : tr.Amount;
+                    }
+                }
+
+                var time = DateTimeOffset.FromUnixTimeSeconds(chain.Timestamp(height));
+                foreach (var (assetId, amount) in sums)
+                {
+                    var (asset, ticker, decimals) = tokens.Valuation(assetId);
+                    var values = ticker is null || decimals is null
+                        ? []
+                        : fiats.Select(f => valuer?.Value(ticker, amount.ToBigInteger(), decimals.Value, time, f)).Where(v => v is not null).Select(v => v!).ToList();
+                    measured.Add(new MeasuredLoss(incident.Id, name, asset, amount, values,
+                        "EVM: the theft transaction's native and token transfers to the addresses the incident names (fees excluded; each transaction once)"));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Symbols and decimals of an EVM chain's tokens as ingest read them when the token first moved (kept in that block's
+    /// bundle), read once per token; the valuation ticker follows the tracer's pegs (sBTC is valued as BTC).
+    /// </summary>
+    private sealed class EvmTokens(Storage.Evm.EvmChainStore chain, Analysis.Tracing.Evm.EvmTraceSettings settings)
+    {
+        private readonly Dictionary<long, (string? Symbol, int? Decimals)> _meta = [];
+        private Dictionary<long, long>? _firstTransfer;
+
+        /// <summary>Asset id as the reports and traces name it, the price ticker and the decimals (null when unknown).</summary>
+        public (string Asset, string? Ticker, int? Decimals) Valuation(long assetId)
+        {
+            if (assetId < 0)
+            {
+                return (settings.NativeSymbol, settings.NativeSymbol, 18);
+            }
+
+            var (symbol, decimals) = Meta(assetId);
+            return (chain.Address(assetId).ToString(), symbol is null ? null : settings.Pegs.TryGetValue(symbol, out var peg) ? peg : symbol, decimals);
+        }
+
+        /// <summary>Report assets (symbol, decimals) of the token ids among <paramref name="assets"/> whose metadata is known.</summary>
+        public IEnumerable<ReportAsset> Describe(IEnumerable<string> assets)
+        {
+            foreach (var a in assets.Where(a => a.StartsWith("0x", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                if (Chains.Evm.EvmAddress.TryParse(a, out var address) && chain.FindAddress(address) is var id && id >= 0 &&
+                    Meta(id) is { Symbol: { } symbol, Decimals: { } decimals })
+                {
+                    yield return new ReportAsset(chain.ChainName, a, symbol, decimals);
+                }
+            }
+        }
+
+        private (string? Symbol, int? Decimals) Meta(long assetId)
+        {
+            if (_meta.TryGetValue(assetId, out var m))
+            {
+                return m;
+            }
+
+            if (_firstTransfer is null)
+            {
+                _firstTransfer = [];
+                foreach (var segment in chain.Segments)
+                {
+                    for (long i = 0; i < segment.AssetFirstCount; i++)
+                    {
+                        var row = segment.AssetFirst(i);
+                        _firstTransfer.TryAdd(row.AddressId, segment.Info.TransferBase + row.TransferLocal);
+                    }
+                }
+            }
+
+            m = (null, null);
+            if (_firstTransfer.TryGetValue(assetId, out var transferId))
+            {
+                var height = chain.Transfer(transferId).Height;
+                var bundle = chain.Bundle(height);
+                if (!bundle.IsEmpty)
+                {
+                    var address = chain.Address(assetId);
+                    var token = Chains.Evm.Codec.EvmBundleCodec.Decode(bundle, $"{chain.ChainName} block {height}").NewTokens.FirstOrDefault(t => t.Address == address);
+                    m = token is null ? (null, null) : (token.Symbol, token.Decimals);
+                }
+            }
+
+            _meta[assetId] = m;
+            return m;
         }
     }
 }

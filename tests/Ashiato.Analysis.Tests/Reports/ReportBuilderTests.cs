@@ -25,7 +25,8 @@ public sealed class ReportBuilderTests
         Assert.Equal(4, r.Totals.Reported[1].UnknownParts);
 
         Assert.Equal(362_765_000m, r.Totals.MeasuredFiat[0].Amount);
-        Assert.Equal(1, r.Totals.MeasuredFiat[0].UnknownParts); // inc-2020-us not measured
+        Assert.Equal(2, r.Totals.MeasuredFiat[0].UnknownParts); // inc-2020-us not measured; inc-2022-hk measured on bitcoin only, not on sim-evm
+        Assert.True(r.Incidents.Single(l => l.Incident.Id == "inc-2022-hk").MeasuredFiat[0].IsLowerBound);
         Assert.Equal(39_000_000_000m, r.Totals.MeasuredFiat[1].Amount);
         Assert.Equal(["sim-prices"], r.Totals.MeasuredFiat[0].Sources);
         Assert.Equal("2018-01-26", r.Totals.MeasuredFiat[0].FirstDate);

@@ -53,7 +53,8 @@ public static class ReportFixture
             [], [new ReportedFiat("USD", 1m, ReportA + "0")], ReportA + "0"),
     ];
 
-    // Measured USD: 55 m + 2.565 m + 300 m + 5 m + 0.2 m = 362.765 m known (inc-2020-us unknown: not measured).
+    // Measured USD: 55 m + 2.565 m + 300 m + 5 m + 0.2 m = 362.765 m known (inc-2020-us unknown: not measured; inc-2022-hk a
+    // lower bound: measured on bitcoin, not on its other chain sim-evm).
     // Measured JPY: 6,000 m + 33,000 m = 39,000 m known; unknown for inc-2019-kr, the USDT of inc-2022-defi, inc-2022-hk, inc-2020-us.
     public static IReadOnlyList<MeasuredLoss> Measured { get; } =
     [

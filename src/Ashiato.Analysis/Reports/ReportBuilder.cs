@@ -61,7 +61,8 @@ public static class ReportBuilder
         IReadOnlyList<ReportIncident> incidents,
         IReadOnlyList<MeasuredLoss> measured,
         IReadOnlyList<IncidentTrace> traces,
-        ReportParameters parameters)
+        ReportParameters parameters,
+        TraceResult? backtrace = null)
     {
         var ctx = new Context(parameters, measured, traces);
         var all = ctx.Lines(incidents);
@@ -99,7 +100,33 @@ public static class ReportBuilder
             mine,
             ctx.Flows(mine, l => CountryLabel(l.Incident), _ => label),
             ctx.Methodology("actor " + actor.Id, mine),
-            notes);
+            notes,
+            backtrace is null ? null : Backtrace(ctx, backtrace));
+    }
+
+    /// <summary>A backward trace's endpoints by entity and by country, valued in the report's fiats, shares of the first fiat.</summary>
+    private static ActorBacktrace Backtrace(Context ctx, TraceResult r)
+    {
+        List<BacktraceRow> Rows(IReadOnlyList<EndpointTotal> totals)
+        {
+            var rows = totals.GroupBy(t => t.Key, StringComparer.Ordinal).Select(g =>
+            {
+                var values = ctx.NewSums();
+                foreach (var t in g)
+                {
+                    Context.AddValues(values, t.Values);
+                }
+
+                var tainted = g.OrderBy(t => t.Chain, StringComparer.Ordinal).ThenBy(t => t.Asset, StringComparer.Ordinal)
+                    .Select(t => new AssetAmount(t.Chain, t.Asset, t.Tainted)).ToList();
+                return (Key: g.Key, Tainted: tainted, Values: Context.Done(values));
+            }).ToList();
+            var total = rows.Sum(x => x.Values[0].Amount ?? 0m);
+            return [.. rows.Select(x => new BacktraceRow(x.Key, x.Tainted, x.Values, total == 0 || x.Values[0].Amount is not { } a ? null : a / total))
+                .OrderByDescending(x => x.Values[0].Amount ?? -1m).ThenBy(x => x.Key, StringComparer.Ordinal)];
+        }
+
+        return new ActorBacktrace(r.Seeds.Count, r.Edges.Count, r.Partial, r.PartialReason, Rows(r.Summary.ByEntity), Rows(r.Summary.ByCountry));
     }
 
     /// <summary><c>report incident ID</c>: theft transactions, laundering path, cash-out points, timeline, freeze candidates.</summary>

@@ -49,6 +49,17 @@ public static class ReportDocuments
             new("flows", "Flow of stolen value", FlowDescription(r.Flows), new SankeyChart("Victim country → actor → laundering → cash-out", r.Flows), FlowTable(r.Flows)),
             new("incidents", "Incidents attributed to " + name, null, null, Incidents(r.Incidents, p)),
         };
+        if (r.Backtrace is { } b)
+        {
+            var how = $"Measured without the incidents: a backward trace (haircut, ≤ 20 hops, stop at exchanges, mixers and CoinJoins, bridges followed) from the {b.Seeds} address(es) attributed to {name} on the chains in the store, {b.Edges:N0} edges" +
+                (b.Partial ? $" — partial: {b.PartialReason}" : "") + ". Value by where it was traced back to; share of the traced value in " + p.Fiats[0] + ".";
+            sections.Add(new("backtrace-entity", "Where the actor's addresses got their money: by source", how,
+                new BarChart($"{name}: traced back to — {p.Fiats[0]}", [.. b.ByEntity.Where(x => x.Values[0].Amount is not null).Select(x => new ChartItem(x.Key, x.Values[0]))]),
+                BacktraceTable("backtrace_by_entity", "source", b.ByEntity, p)));
+            sections.Add(new("backtrace-country", "Where the actor's addresses got their money: by source country", "The same backward trace, by the country of the source service (unknown when the source is not attributed).",
+                null, BacktraceTable("backtrace_by_country", "country", b.ByCountry, p)));
+        }
+
         var figures = new List<KeyFigure>
         {
             new("Incidents", new CountCell(r.ActorTotals.Incidents)),
@@ -59,6 +70,10 @@ public static class ReportDocuments
         figures.Add(new("Share of all stolen in the period", new ShareCell(r.ShareOfAll)));
         return new ReportDocument("actor", r.Actor.Id, "Actor report: " + name, Period(p), figures, sections, r.Notes, r.Methodology, p.Assets);
     }
+
+    private static ReportTable BacktraceTable(string id, string keyTitle, IReadOnlyList<BacktraceRow> rows, ReportParameters p) =>
+        new(id, [new("key", char.ToUpperInvariant(keyTitle[0]) + keyTitle[1..]), new("tainted", "Traced back", true), .. FiatColumns("value", "Value", p), new("share", "Share", true)],
+            [.. rows.Select(x => (IReadOnlyList<Cell>)[new TextCell(x.Key), new AmountsCell(x.Tainted), .. x.Values.Select(v => new FiatCell(v)), new ShareCell(x.Share)])]);
 
     public static ReportDocument From(IncidentReport r)
     {

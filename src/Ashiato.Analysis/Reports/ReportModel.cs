@@ -63,7 +63,18 @@ public sealed record ActorReport(
     IReadOnlyList<IncidentLine> Incidents,
     FlowData Flows,
     Methodology Methodology,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    ActorBacktrace? Backtrace = null);
+
+/// <summary>
+/// Where the actor's own addresses got their money, measured without the incidents: a backward trace from every address
+/// attributed to the actor, its endpoints (the services and other stops it was traced back to) grouped by entity and by
+/// country. <see cref="Share"/> of a row = its value in the first fiat ÷ that of all rows.
+/// </summary>
+public sealed record ActorBacktrace(int Seeds, int Edges, bool Partial, string? PartialReason, IReadOnlyList<BacktraceRow> ByEntity, IReadOnlyList<BacktraceRow> ByCountry);
+
+/// <summary>One group of a backward trace's endpoints: tainted amounts per chain and asset, their fiat values, the share.</summary>
+public sealed record BacktraceRow(string Key, IReadOnlyList<AssetAmount> Tainted, IReadOnlyList<FiatAmount> Values, decimal? Share);
 
 /// <summary><c>report thefts</c>: all incidents of the period.</summary>
 public sealed record TheftsReport(

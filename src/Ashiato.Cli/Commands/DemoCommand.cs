@@ -150,7 +150,7 @@ public static class DemoCommand
             ctx.Out.WriteLine($"   (./ashiato trace --chain {incident.Transactions[0].Chain} --tx {incident.Transactions[0].Tx} --format graphml --out hack.graphml)");
         }
 
-        var actor = Analysis.Reports.ReportBuilder.BuildActor(data.Actor("lazarus"), data.Incidents, data.Measured, data.Traces, data.Parameters);
+        var actor = ReportData.BuildActorReport(store, data, data.Actor("lazarus"), trace: true);
         var doc = Analysis.Reports.ReportDocuments.From(actor);
         var reports = Path.Combine(store.Path, "reports");
         Directory.CreateDirectory(reports);

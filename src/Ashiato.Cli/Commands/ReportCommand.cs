@@ -73,7 +73,7 @@ public static class ReportCommand
             var doc = kind switch
             {
                 "thefts" => ReportDocuments.From(ReportBuilder.BuildThefts(data.Incidents, data.Measured, data.Traces, data.Parameters)),
-                "actor" => ReportDocuments.From(ReportBuilder.BuildActor(data.Actor(id!), data.Incidents, data.Measured, data.Traces, data.Parameters)),
+                "actor" => ReportDocuments.From(ReportData.BuildActorReport(store, data, data.Actor(id!), !parse.GetValue(noTrace), ctx.ShowProgress ? line => ctx.Err.WriteLine(line) : null)),
                 _ => ReportDocuments.From(ReportBuilder.BuildIncident(data.Incident(id!), data.Measured, data.Traces, data.Parameters)),
             };
             var baseName = kind == "thefts" ? "thefts" : $"{kind}-{Safe(id!)}";
@@ -276,6 +276,28 @@ public sealed class ReportData
 
         var p = parameters with { Sources = [.. parameters.Sources, .. sources], Assets = [.. parameters.Assets, .. assets] };
         return new ReportData(tags, p, incidents, measured, traces);
+    }
+
+    /// <summary>The actor report, with the backward trace from the actor's addresses unless tracing is off.</summary>
+    public static ActorReport BuildActorReport(StoreDirectory store, ReportData data, ActorProfile actor, bool trace, Action<string>? progress = null) =>
+        ReportBuilder.BuildActor(actor, data.Incidents, data.Measured, data.Traces, data.Parameters, trace ? data.TraceActorBackward(store, actor, progress) : null);
+
+    /// <summary>
+    /// The actor report's own measurement: a backward trace (the incidents' trace options, direction backward) from every
+    /// address the tag store attributes to the actor that is on a chain of the store; null when there is none.
+    /// </summary>
+    public TraceResult? TraceActorBackward(StoreDirectory store, ActorProfile actor, Action<string>? progress = null)
+    {
+        var tags = _tags.List(new TagQuery(Actor: actor.Id, IncludeDelisted: false, Limit: 0));
+        using var session = new TraceSession(store);
+        var seeds = session.AddressSeeds(tags);
+        if (seeds.Count == 0)
+        {
+            return null;
+        }
+
+        progress?.Invoke($"tracing backward from {seeds.Count} address(es) attributed to {actor.Id}");
+        return session.Run(seeds, Options(Parameters.Fiats) with { Direction = TraceDirection.Backward });
     }
 
     /// <summary>The actor by id, label or alias (case-insensitive); unknown → a user error naming close matches.</summary>

@@ -2,6 +2,7 @@ using Ashiato.Analysis.Tracing;
 using Ashiato.Analysis.Tracing.CrossChain;
 using Ashiato.Analysis.Tracing.Evm;
 using Ashiato.Analysis.Tracing.Utxo;
+using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Chains.Evm;
 using Ashiato.Core;
 using Ashiato.Intel;
@@ -23,6 +24,8 @@ public sealed class TraceSession : IDisposable
     private readonly List<IDisposable> _open = [];
     private readonly Dictionary<string, IChainTracer> _tracers = new(StringComparer.Ordinal);
     private readonly List<IBridgePairer> _pairers = [];
+    private readonly Dictionary<string, UtxoChainStore> _utxo = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EvmChainStore> _evm = new(StringComparer.Ordinal);
 
     public TraceSession(StoreDirectory store, Action<string>? progress = null)
     {
@@ -37,6 +40,7 @@ public sealed class TraceSession : IDisposable
             {
                 var evm = store.OpenEvmChain(name, null, writer: false);
                 _open.Add(evm);
+                _evm[name] = evm;
                 var bridgeTokens = new Dictionary<EvmAddress, string>();
                 foreach (var t in allTags.Where(t => TraceCategories.IsBridge(t.Category) && t.Network == "evm"))
                 {
@@ -57,6 +61,7 @@ public sealed class TraceSession : IDisposable
             {
                 var utxo = store.OpenUtxoChain(name, null, create: false);
                 _open.Add(utxo);
+                _utxo[name] = utxo;
                 Labels[name] = ClusterTraceLabels.Open(utxo, store.Meta);
                 _tracers[name] = new UtxoTracer(utxo, Labels[name], Valuer, progress: progress);
                 utxoChains.Add(name);
@@ -89,6 +94,35 @@ public sealed class TraceSession : IDisposable
     public IReadOnlyCollection<string> Chains => _tracers.Keys;
 
     public int BridgePairers => _pairers.Count;
+
+    /// <summary>
+    /// Address seeds for the tagged addresses that have activity on a chain of the session (an address valid for the chain's
+    /// network and in its store), ordered by chain and address; each seed's Why names the tag's source.
+    /// </summary>
+    public List<TraceSeed> AddressSeeds(IEnumerable<TagRow> tags)
+    {
+        var seeds = new SortedDictionary<(string Chain, string Address), TraceSeed>();
+        foreach (var t in tags)
+        {
+            foreach (var (name, utxo) in _utxo)
+            {
+                if (AddressCodec.TryParse(utxo.Network, t.Address, out var kind, out var payload) && utxo.FindAddress(kind, payload) >= 0)
+                {
+                    seeds.TryAdd((name, t.Address), new TraceSeed(name, TraceSeedKind.Address, t.Address) { Why = $"tag '{t.Label}' from {t.Source}" });
+                }
+            }
+
+            foreach (var (name, evm) in _evm)
+            {
+                if (EvmAddress.TryParse(t.Address, out var a) && evm.FindAddress(a) >= 0)
+                {
+                    seeds.TryAdd((name, a.ToString()), new TraceSeed(name, TraceSeedKind.Address, a.ToString()) { Why = $"tag '{t.Label}' from {t.Source}" });
+                }
+            }
+        }
+
+        return [.. seeds.Values];
+    }
 
     /// <summary>Traces the seeds; a seed on an unknown chain is a user error naming it.</summary>
     public TraceResult Run(IReadOnlyList<TraceSeed> seeds, TraceOptions options, CancellationToken ct = default)

@@ -155,6 +155,38 @@ public sealed class SimulatedWorldReportTests : IClassFixture<SmallWorldStore>
         }
     }
 
+    /// <summary>
+    /// The actor report's own measurement, without the incidents: the backward trace from the addresses the world's sanctions
+    /// TagPack attributes to the actor (the thieves' receiving addresses of its Bitcoin thefts) reaches the victims' hot
+    /// wallets, and its totals by source country equal the truth's stolen BTC per victim country — exactly, since those
+    /// addresses receive nothing but the theft (the EVM thieves are not tagged, so the EVM side has no seed).
+    /// </summary>
+    [Theory]
+    [InlineData("lazarus")]
+    [InlineData("silent-kraken")]
+    public async Task Actor_backtrace_from_the_actors_addresses_reaches_the_victim_countries_of_the_truth(string actor)
+    {
+        var truth = GroundTruthFile.Load(_world.World);
+        var country = truth.Entities.ToDictionary(e => e.Id, e => e.Country, StringComparer.Ordinal);
+        var expected = truth.Thefts.Where(t => t.Actor == actor).GroupBy(t => country[t.Victim]!)
+            .ToDictionary(g => g.Key, g => (BigInteger)g.Sum(t => t.StolenSat), StringComparer.Ordinal);
+        Assert.True(expected.Count >= 2, actor);
+
+        var (exit, output, err) = await _world.Cli.RunAsync("report", "actor", actor, "--format", "json");
+        Assert.True(exit == 0, err);
+        using var json = JsonDocument.Parse(output);
+        var rows = json.RootElement.GetProperty("sections").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "backtrace-country")
+            .GetProperty("table").GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("key").GetString()!, StringComparer.Ordinal);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), rows.Keys.Order(StringComparer.Ordinal));
+        foreach (var (c, sat) in expected)
+        {
+            var traced = rows[c].GetProperty("tainted").EnumerateArray().Single();
+            Assert.Equal("sim-bitcoin", traced.GetProperty("chain").GetString());
+            Assert.Equal(sat, BigInteger.Parse(traced.GetProperty("base_units").GetString()!, CultureInfo.InvariantCulture));
+            Assert.Equal("known", rows[c].GetProperty("value_usd").GetProperty("status").GetString());
+        }
+    }
+
     private string Price(string file, string date) =>
         File.ReadLines(Path.Combine(_world.World, "prices", file)).Select(l => l.Split(',')).First(p => p[0] == date)[1];
 

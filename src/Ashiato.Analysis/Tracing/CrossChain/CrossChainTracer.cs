@@ -128,7 +128,7 @@ public sealed class CrossChainTracer
 
         var numbered = edges.Select((e, i) => e with { Seq = i + 1 }).ToList();
         var nodeList = nodes.Values.ToList();
-        return new TraceResult(allSeeds, options, nodeList, numbered, summary.Build(nodeList, numbered), partial, reason, warnings, visited);
+        return new TraceResult(allSeeds, options, nodeList, numbered, summary.Build(nodeList, numbered, options.Direction), partial, reason, warnings, visited);
     }
 
     /// <summary>Pairs an edge with a bridge release (or deposit) when it enters (leaves) a bridge.</summary>

@@ -52,7 +52,7 @@ internal sealed partial class EvmTraceRun
         }
 
         var nodes = _nodes.Values.ToList();
-        return new TraceResult(seeds, _options, nodes, _edges, _summary.Build(nodes, _edges), _stopRule is not null, _stopReason, _warnings, _visited);
+        return new TraceResult(seeds, _options, nodes, _edges, _summary.Build(nodes, _edges, _options.Direction), _stopRule is not null, _stopReason, _warnings, _visited);
     }
 
     // ---------------------------------------------------------------- seeds

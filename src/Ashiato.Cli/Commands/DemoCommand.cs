@@ -169,6 +169,15 @@ public static class DemoCommand
             ctx.Out.WriteLine("   " + line);
         }
 
+        if (actor.Backtrace is { } back)
+        {
+            ctx.Out.WriteLine($"   measured without the incidents: traced backward from the {back.Seeds} addresses tagged Lazarus, by source country:");
+            foreach (var line in Section(markdown, "## Where the actor's addresses got their money: by source country"))
+            {
+                ctx.Out.WriteLine("   " + line);
+            }
+        }
+
         ctx.Out.WriteLine($"   full report: {Path.Combine(reports, "actor-lazarus.html")} (and .md); ./ashiato report thefts | actor NAME | incident ID");
         ctx.Out.WriteLine("not yet in the demo: the web UI (no server yet), typology findings");
         ctx.Out.WriteLine("next: ./ashiato status | ./ashiato show address <address> --chain sim-evm | ./ashiato export token_transfers --chain sim-evm | ./ashiato evaluate --truth " + world);

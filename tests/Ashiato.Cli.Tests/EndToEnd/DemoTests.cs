@@ -24,6 +24,9 @@ public sealed class DemoTests
         Assert.Contains("7/7 stolen value by victim country, actor Lazarus Group", output);
         // (reported JPY converted from the reported USD; measured on both chains)
         Assert.Matches(@"\| JP \| 1 \| USD [\d,]+\.\d\d \| JPY [\d,]+ \| [\d.]+ BTC \(sim-bitcoin\); [^|]*ETH \(sim-evm\) \| USD [\d,]+\.\d\d \| JPY [\d,]+ \| \d+\.\d\d %", output);
+        // the same table measured from Lazarus's tagged addresses alone (backward trace): its Bitcoin thefts' victim countries
+        Assert.Contains("traced backward from the 6 addresses tagged Lazarus, by source country:", output);
+        Assert.Matches(@"\| SG \| 108\.02836823 BTC \(sim-bitcoin\) \| USD [\d,]+\.\d\d \| JPY [\d,]+ \| \d+\.\d\d % \|", output);
         Assert.True(File.Exists(Path.Combine(cli.StoreDir, "reports", "actor-lazarus.html")));
         Assert.Contains("not yet in the demo", output); // says what is missing rather than pretending
         var ledger = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.StoreDir, "world", "ledger.json"))).RootElement;

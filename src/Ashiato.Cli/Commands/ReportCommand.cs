@@ -443,8 +443,7 @@ public sealed class ReportData
     /// </summary>
     private sealed class EvmTokens(Storage.Evm.EvmChainStore chain, Analysis.Tracing.Evm.EvmTraceSettings settings)
     {
-        private readonly Dictionary<long, (string? Symbol, int? Decimals)> _meta = [];
-        private Dictionary<long, long>? _firstTransfer;
+        private readonly Analysis.Tracing.Evm.EvmTokenInfo _tokens = new(chain);
 
         /// <summary>Asset id as the reports and traces name it, the price ticker and the decimals (null when unknown).</summary>
         public (string Asset, string? Ticker, int? Decimals) Valuation(long assetId)
@@ -473,39 +472,8 @@ public sealed class ReportData
 
         private (string? Symbol, int? Decimals) Meta(long assetId)
         {
-            if (_meta.TryGetValue(assetId, out var m))
-            {
-                return m;
-            }
-
-            if (_firstTransfer is null)
-            {
-                _firstTransfer = [];
-                foreach (var segment in chain.Segments)
-                {
-                    for (long i = 0; i < segment.AssetFirstCount; i++)
-                    {
-                        var row = segment.AssetFirst(i);
-                        _firstTransfer.TryAdd(row.AddressId, segment.Info.TransferBase + row.TransferLocal);
-                    }
-                }
-            }
-
-            m = (null, null);
-            if (_firstTransfer.TryGetValue(assetId, out var transferId))
-            {
-                var height = chain.Transfer(transferId).Height;
-                var bundle = chain.Bundle(height);
-                if (!bundle.IsEmpty)
-                {
-                    var address = chain.Address(assetId);
-                    var token = Chains.Evm.Codec.EvmBundleCodec.Decode(bundle, $"{chain.ChainName} block {height}").NewTokens.FirstOrDefault(t => t.Address == address);
-                    m = token is null ? (null, null) : (token.Symbol, token.Decimals);
-                }
-            }
-
-            _meta[assetId] = m;
-            return m;
+            var m = _tokens.Get(assetId);
+            return (m.Symbol, m.Decimals);
         }
     }
 }

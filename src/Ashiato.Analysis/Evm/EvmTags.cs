@@ -10,7 +10,8 @@ namespace Ashiato.Analysis.Evm;
 /// <param name="Category">The tag's category (exchange, mixing_service, …), or null.</param>
 /// <param name="Source">Where the tag came from.</param>
 /// <param name="Confidence">The tag's confidence level ÷ 100 (0.5 when the tag has none).</param>
-public sealed record EvmTag(EvmAddress Address, string Entity, string Label, string? Category, string Source, double Confidence)
+/// <param name="Actor">The tag's actor id, or null.</param>
+public sealed record EvmTag(EvmAddress Address, string Entity, string Label, string? Category, string Source, double Confidence, string? Actor = null)
 {
     public bool IsExchange => string.Equals(Category, "exchange", StringComparison.OrdinalIgnoreCase);
 
@@ -27,7 +28,7 @@ public sealed record EvmTag(EvmAddress Address, string Entity, string Label, str
             }
 
             list.Add(new EvmTag(address, t.Entity ?? t.Actor ?? t.Label, t.Label, t.Category, t.Source,
-                t.ConfidenceLevel is { } level ? Math.Clamp(level / 100.0, 0, 1) : 0.5));
+                t.ConfidenceLevel is { } level ? Math.Clamp(level / 100.0, 0, 1) : 0.5, t.Actor));
         }
 
         return [.. list.OrderBy(t => t.Address).ThenBy(t => t.Source, StringComparer.Ordinal).ThenBy(t => t.Label, StringComparer.Ordinal)];

@@ -278,6 +278,9 @@ public sealed class ReportData
         return new ReportData(tags, p, incidents, measured, traces);
     }
 
+    /// <summary>Where the backward trace from an actor's addresses stops: the services thieves take from (exchanges, DeFi protocols, OTC desks).</summary>
+    public static readonly IReadOnlySet<string> BacktraceStops = new SortedSet<string>(StringComparer.Ordinal) { "defi", "defi_dex", "defi_lending", "exchange", "otc" };
+
     /// <summary>The actor report, with the backward trace from the actor's addresses unless tracing is off.</summary>
     public static ActorReport BuildActorReport(StoreDirectory store, ReportData data, ActorProfile actor, bool trace, Action<string>? progress = null) =>
         ReportBuilder.BuildActor(actor, data.Incidents, data.Measured, data.Traces, data.Parameters, trace ? data.TraceActorBackward(store, actor, progress) : null);
@@ -297,7 +300,7 @@ public sealed class ReportData
         }
 
         progress?.Invoke($"tracing backward from {seeds.Count} address(es) attributed to {actor.Id}");
-        return session.Run(seeds, Options(Parameters.Fiats) with { Direction = TraceDirection.Backward });
+        return session.Run(seeds, Options(Parameters.Fiats) with { Direction = TraceDirection.Backward, StopCategories = BacktraceStops });
     }
 
     /// <summary>The actor by id, label or alias (case-insensitive); unknown → a user error naming close matches.</summary>

@@ -96,6 +96,15 @@ internal static class EvmOutput
             {
                 sb.Append("  actor: ").Append(e.Actor).Append('\n');
             }
+            else if (own.TryGetValue(entity, out var o))
+            {
+                // the chain's own services (DeFi protocols, issuer, mixer) have no actor: name the entity, and its country when known
+                sb.Append("  entity: ").Append(o.Id).Append('\n');
+                if (o.Country != "ZZ")
+                {
+                    sb.Append("  country: ").Append(o.Country).Append('\n');
+                }
+            }
         }
 
         foreach (var (address, entity, role) in eco.Addresses)
@@ -133,6 +142,19 @@ internal static class EvmOutput
                 case "token" when c.Entity == world.Bridge.Id:
                     Tag(c.Address, c.Entity, c.Name + " (bridge token)", "defi_bridge");
                     break;
+            }
+        }
+
+        // the thieves' receiving addresses, as a sanctions designation would name them after the hacks (like the Bitcoin sanctions list)
+        var named = new HashSet<Ashiato.Chains.Evm.EvmAddress>();
+        foreach (var theft in eco.Thefts)
+        {
+            foreach (var id in theft.Lots)
+            {
+                if (named.Add(eco.Lots[id].Holder))
+                {
+                    Tag(eco.Lots[id].Holder, theft.HackerId, NameOf(theft.HackerId) + " (" + theft.Id + ")", "perpetrator");
+                }
             }
         }
 

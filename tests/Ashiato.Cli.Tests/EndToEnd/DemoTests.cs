@@ -24,9 +24,9 @@ public sealed class DemoTests
         Assert.Contains("7/7 stolen value by victim country, actor Lazarus Group", output);
         // (reported JPY converted from the reported USD; measured on both chains)
         Assert.Matches(@"\| JP \| 1 \| USD [\d,]+\.\d\d \| JPY [\d,]+ \| [\d.]+ BTC \(sim-bitcoin\); [^|]*ETH \(sim-evm\) \| USD [\d,]+\.\d\d \| JPY [\d,]+ \| \d+\.\d\d %", output);
-        // the same table measured from Lazarus's tagged addresses alone (backward trace): its Bitcoin thefts' victim countries
-        Assert.Contains("traced backward from the 6 addresses tagged Lazarus, by source country:", output);
-        Assert.Matches(@"\| SG \| 108\.02836823 BTC \(sim-bitcoin\) \| USD [\d,]+\.\d\d \| JPY [\d,]+ \| \d+\.\d\d % \|", output);
+        // the same table measured from Lazarus's tagged addresses alone (backward trace): its thefts' victim countries, both chains
+        Assert.Contains("traced backward from the 13 addresses tagged Lazarus, by source country:", output);
+        Assert.Matches(@"\| SG \| 108\.02836823 BTC \(sim-bitcoin\); 2,846,162\.599908 USDT \(sim-evm\); [\d,.]+ ETH \(sim-evm\) \| USD [\d,]+\.\d\d \| JPY [\d,]+ \| \d+\.\d\d % \|", output);
         Assert.True(File.Exists(Path.Combine(cli.StoreDir, "reports", "actor-lazarus.html")));
         Assert.Contains("not yet in the demo", output); // says what is missing rather than pretending
         var ledger = JsonDocument.Parse(File.ReadAllText(Path.Combine(cli.StoreDir, "world", "ledger.json"))).RootElement;
@@ -77,9 +77,9 @@ public sealed class EvaluateTests
         // The demo world's TagPacks tag every victim's wallets and name the thieves' receiving addresses (sanctions), so
         // each route attributes every stolen satoshi of the 5 Bitcoin thefts.
         Assert.Matches(@"\| attribution \| [^|]+\| on chain [^|]*victim 1\.0000, victim country 1\.0000 [^|]*5 of 5 theft transactions [^|]*actor 1\.0000 [^|]*reported [^|]*1\.0000", output);
-        // EVM thefts, by USD: the incidents name every theft transaction; on chain the exchanges' hot wallets are tagged but
-        // the thieves' EVM addresses are not (the world publishes no EVM sanctions), so the actor share is zero — reported as such.
-        Assert.Matches(@"\| attribution \(EVM thefts\) \| [^|]+\| on chain [^|]*victim 0\.\d{4}, [^|]*actor 0\.0000 [^|]*reported [^|]*1\.0000; shares of USD [\d,]+ stolen in 7 EVM thefts", output);
+        // EVM thefts, by USD: the incidents name every theft transaction; on chain the victims' hot wallets and protocols and
+        // the thieves' receiving addresses are tagged (the world's EVM TagPack), so each route attributes every stolen dollar.
+        Assert.Matches(@"\| attribution \(EVM thefts\) \| [^|]+\| on chain [^|]*victim 1\.0000, victim country 1\.0000 [^|]*actor 1\.0000 [^|]*reported [^|]*1\.0000; shares of USD [\d,]+ stolen in 7 EVM thefts", output);
         Assert.Contains("| typologies |", output);
         Assert.Contains("the store holds no typologies results", output);
 

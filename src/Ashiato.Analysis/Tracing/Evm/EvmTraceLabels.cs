@@ -27,7 +27,7 @@ public sealed class EvmTraceLabels : ITraceLabels
                 continue;
             }
 
-            _labels[id] = new TraceLabel(t.Entity, t.Label, t.Category, Country(countries, t.Entity), null,
+            _labels[id] = new TraceLabel(t.Entity, t.Label, t.Category, Country(countries, t.Entity), t.Actor,
                 $"tag '{t.Label}' ({t.Category ?? "no category"}) from {t.Source} on {t.Address}");
         }
 

@@ -1,3 +1,4 @@
+using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -18,33 +19,51 @@ public sealed record SpentByResult(SpentByMeta Meta, string Action, string? Reas
 /// little-endian <c>i64</c> per output id (0 … output count − 1): the id of the input that spends it, or −1 while it is unspent
 /// (or spent by an input that is not in the store). <c>spentby.json</c> records the height and block hash it covers, the
 /// counts, and the data file's size and SHA-256. Both files are written to <c>*.tmp</c>, flushed and renamed (data first).
-/// <see cref="Ensure"/> keeps it current: nothing when it covers the tip; <em>extended</em> (only the new blocks' inputs are
-/// read) when the chain grew and the covered block is still the chain's; <em>rebuilt</em> after a reorg below it, when files are
-/// missing or damaged (digest mismatch), or for another format. The bytes depend only on the chain, never on the route.
+/// <see cref="LoadOrEnsure"/> keeps it current: nothing when it covers the tip; <em>extended</em> (only the new blocks' inputs
+/// are read) when the chain grew and the covered block is still the chain's; <em>rebuilt</em> after a reorg below it, when
+/// files are missing or damaged (digest mismatch), or for another format. The bytes depend only on the chain, never on the route.
+/// <para>
+/// The index is <b>memory-mapped</b>, never loaded into managed memory: a look-up is one 8-byte read at <c>8 × output id</c>
+/// of the mapping (the page cache holds what traces touch; ≈ 70 GB for mainnet's ≈ 9 bn outputs need not fit in RAM). A
+/// build or an extension writes the new file through a read-write mapping of <c>spentby.idx.tmp</c> (an extension first
+/// copies the old bytes and fills the new outputs with −1), then hashes it by streaming, flushes and renames it: a mapped
+/// old file is never written in place, so an index already open elsewhere keeps reading consistent bytes.
+/// </para>
 /// </summary>
-public sealed class SpentByIndex
+public sealed unsafe class SpentByIndex : IDisposable
 {
     public const int Format = 1;
     public const string Data = "spentby.idx";
     public const string Meta = "spentby.json";
     public const long Unspent = -1;
 
+    private const int Chunk = 1 << 20;
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private readonly long[] _spentBy;
+    // null when the chain has no outputs (an empty file cannot be mapped)
+    private readonly MappedFile? _file;
 
-    private SpentByIndex(long[] spentBy, SpentByMeta meta)
+    private SpentByIndex(MappedFile? file, SpentByMeta meta)
     {
-        _spentBy = spentBy;
+        _file = file;
         Info = meta;
     }
 
     public SpentByMeta Info { get; }
 
-    public long OutputCount => _spentBy.Length;
+    public long OutputCount => Info.Outputs;
 
     /// <summary>The input that spends <paramref name="outputId"/>, or -1 when unspent (as of the covered height).</summary>
-    public long SpendingInput(long outputId) => _spentBy[outputId];
+    public long SpendingInput(long outputId)
+    {
+        if ((ulong)outputId >= (ulong)Info.Outputs || _file is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(outputId), $"output {outputId} is not covered by the spent-by index ({Info.Outputs} outputs)");
+        }
+
+        return _file.Read<long>(outputId);
+    }
 
     public static string DirectoryOf(UtxoChainStore chain) => Path.Combine(chain.Directory, "derived");
 
@@ -55,74 +74,143 @@ public sealed class SpentByIndex
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var dir = DirectoryOf(chain);
+        var dataPath = Path.Combine(dir, Data);
         var (stored, reason) = ReadValid(chain, dir);
-        long[] spent;
+        if (stored is not null && stored.Height == chain.TipHeight && stored.Inputs == chain.InputCount)
+        {
+            result = new SpentByResult(stored, "current", null, started.Elapsed);
+            return Open(dataPath, stored);
+        }
+
         string action;
         long fromInput;
-        if (stored is not null && stored.Meta.Height == chain.TipHeight && stored.Meta.Inputs == chain.InputCount)
+        var length = chain.OutputCount * sizeof(long);
+        var tmp = dataPath + ".tmp";
+        Directory.CreateDirectory(dir);
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
         {
-            spent = stored.Array;
-            result = new SpentByResult(stored.Meta, "current", null, started.Elapsed);
-            return new SpentByIndex(spent, stored.Meta);
-        }
-
-        if (stored is not null)
-        {
-            action = "extended";
-            spent = new long[chain.OutputCount];
-            Array.Copy(stored.Array, spent, stored.Array.Length);
-            Array.Fill(spent, Unspent, stored.Array.Length, spent.Length - stored.Array.Length);
-            fromInput = stored.Meta.Inputs;
-            progress?.Invoke($"spent-by index: extending from height {stored.Meta.Height + 1} to {chain.TipHeight} ({chain.InputCount - fromInput} inputs)");
-        }
-        else
-        {
-            action = "rebuilt";
-            spent = new long[chain.OutputCount];
-            Array.Fill(spent, Unspent);
-            fromInput = 0;
-            progress?.Invoke($"spent-by index: building for heights {chain.BaseHeight}..{chain.TipHeight} ({chain.InputCount} inputs){(reason is null ? "" : ": " + reason)}");
-        }
-
-        long count = 0;
-        foreach (var s in chain.Segments)
-        {
-            var info = s.Info;
-            if (info.InputBase + info.InputCount <= fromInput)
+            long copied = 0;
+            if (stored is not null)
             {
-                continue;
-            }
-
-            for (var local = Math.Max(0, fromInput - info.InputBase); local < info.InputCount; local++)
-            {
-                var prev = s.InPrev(local);
-                if (prev >= 0)
+                action = "extended";
+                fromInput = stored.Inputs;
+                progress?.Invoke($"spent-by index: extending from height {stored.Height + 1} to {chain.TipHeight} ({chain.InputCount - fromInput} inputs)");
+                using var old = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                var buffer = new byte[Chunk];
+                while (copied < stored.Bytes)
                 {
-                    spent[prev] = info.InputBase + local;
+                    var n = old.Read(buffer, 0, (int)Math.Min(buffer.Length, stored.Bytes - copied));
+                    if (n <= 0)
+                    {
+                        throw new IOException($"{dataPath}: shorter than its {stored.Bytes} bytes");
+                    }
+
+                    fs.Write(buffer, 0, n);
+                    copied += n;
                 }
             }
-        }
-
-        foreach (var v in spent)
-        {
-            if (v >= 0)
+            else
             {
-                count++;
+                action = "rebuilt";
+                fromInput = 0;
+                progress?.Invoke($"spent-by index: building for heights {chain.BaseHeight}..{chain.TipHeight} ({chain.InputCount} inputs){(reason is null ? "" : ": " + reason)}");
+            }
+
+            // outputs not covered yet: −1 (all bits set)
+            var fill = new byte[Chunk];
+            Array.Fill(fill, (byte)0xFF);
+            while (copied < length)
+            {
+                var n = (int)Math.Min(fill.Length, length - copied);
+                fs.Write(fill, 0, n);
+                copied += n;
             }
         }
 
-        var bytes = MemoryMarshal.AsBytes(spent.AsSpan());
+        if (length > 0)
+        {
+            WriteSpenders(chain, tmp, length, fromInput);
+        }
+
+        // digest and spent count by streaming the finished file; then flush it to disk
+        long count = 0;
+        string sha;
+        using (var fs = new FileStream(tmp, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[Chunk];
+            int n;
+            while ((n = fs.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                foreach (var v in MemoryMarshal.Cast<byte, long>(buffer.AsSpan(0, n)))
+                {
+                    if (v >= 0)
+                    {
+                        count++;
+                    }
+                }
+            }
+
+            sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            fs.Flush(flushToDisk: true);
+        }
+
+        File.Move(tmp, dataPath, overwrite: true);
+        DurableFile.SyncDirectory(dir);
         var meta = new SpentByMeta(Format, chain.ChainName, chain.TipHeight, chain.BlockCount == 0 ? "" : chain.TipHash.ToString(), chain.OutputCount,
-            chain.InputCount, count, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)));
-        Directory.CreateDirectory(dir);
-        DurableFile.WriteAtomic(Path.Combine(dir, Data), bytes);
+            chain.InputCount, count, length, sha);
         DurableFile.WriteAtomic(Path.Combine(dir, Meta), JsonSerializer.SerializeToUtf8Bytes(meta, JsonOptions));
         result = new SpentByResult(meta, action, reason, started.Elapsed);
-        return new SpentByIndex(spent, meta);
+        return Open(dataPath, meta);
     }
 
-    /// <summary>The stored index when it is intact and its covered block is still the chain's; otherwise null and why.</summary>
-    private static (Stored? Stored, string? Reason) ReadValid(UtxoChainStore chain, string dir)
+    /// <summary>Writes spent[prev] = input for every input from <paramref name="fromInput"/> on, through a read-write mapping of the file.</summary>
+    private static void WriteSpenders(UtxoChainStore chain, string path, long length, long fromInput)
+    {
+        using var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, length, MemoryMappedFileAccess.ReadWrite);
+        using var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
+        byte* p = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        try
+        {
+            var spent = (long*)(p + view.PointerOffset);
+            var outputs = length / sizeof(long);
+            foreach (var s in chain.Segments)
+            {
+                var info = s.Info;
+                if (info.InputBase + info.InputCount <= fromInput)
+                {
+                    continue;
+                }
+
+                for (var local = Math.Max(0, fromInput - info.InputBase); local < info.InputCount; local++)
+                {
+                    var prev = s.InPrev(local);
+                    if (prev >= 0)
+                    {
+                        if (prev >= outputs)
+                        {
+                            throw new InvalidDataException($"input {info.InputBase + local} spends output {prev}, past the chain's {outputs} outputs");
+                        }
+
+                        spent[prev] = info.InputBase + local;
+                    }
+                }
+            }
+
+            view.Flush();
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
+    }
+
+    private static SpentByIndex Open(string dataPath, SpentByMeta meta) => new(meta.Bytes > 0 ? new MappedFile(dataPath, meta.Bytes) : null, meta);
+
+    /// <summary>The stored index's meta when it is intact (digest checked by streaming) and its covered block is still the chain's; otherwise null and why.</summary>
+    private static (SpentByMeta? Stored, string? Reason) ReadValid(UtxoChainStore chain, string dir)
     {
         var metaPath = Path.Combine(dir, Meta);
         var dataPath = Path.Combine(dir, Data);
@@ -162,13 +250,18 @@ public sealed class SpentByIndex
             return (null, $"{Data} does not match {Meta}");
         }
 
-        var bytes = File.ReadAllBytes(dataPath);
-        if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != meta.Sha256)
+        string sha;
+        using (var fs = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, Chunk))
+        {
+            sha = Convert.ToHexStringLower(SHA256.HashData(fs));
+        }
+
+        if (sha != meta.Sha256)
         {
             return (null, $"{Data} does not match its digest in {Meta}");
         }
 
-        return (new Stored(meta, MemoryMarshal.Cast<byte, long>(bytes).ToArray()), null);
+        return (meta, null);
     }
 
     /// <summary>Checks that a loaded index covers <paramref name="chain"/>'s tip; a clear error otherwise.</summary>
@@ -180,5 +273,6 @@ public sealed class SpentByIndex
         }
     }
 
-    private sealed record Stored(SpentByMeta Meta, long[] Array);
+    /// <summary>Unmaps the file (look-ups after this fail).</summary>
+    public void Dispose() => _file?.Dispose();
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Ashiato.Analysis.Tracing.Utxo;
 
 /// <summary>
@@ -96,6 +98,155 @@ public static class TaintMath
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="Proportional(long, ReadOnlySpan{long})"/> without allocating: the same shares (same remainder rule, same
+    /// ties) written into <paramref name="result"/> (length ≥ weights). The products amount·wₖ are exact: 64-bit arithmetic
+    /// when they and W fit in 64 bits (the usual case: satoshi values), 128-bit otherwise. Used by the tracer's inner loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ProportionalInto(long amount, ReadOnlySpan<long> weights, Span<long> result)
+    {
+        var n = weights.Length;
+        result[..n].Clear();
+        UInt128 total = 0;
+        ulong maxW = 0;
+        foreach (var w in weights)
+        {
+            var x = (ulong)Math.Max(0, w);
+            total += x;
+            maxW = Math.Max(maxW, x);
+        }
+
+        if (total == 0 || amount <= 0)
+        {
+            return;
+        }
+
+        if (total > ulong.MaxValue)
+        {
+            // W ≥ 2^64 (never for real values): the reference implementation
+            Proportional(amount, weights).CopyTo(result);
+            return;
+        }
+
+        // remainders (amount·wₖ mod W) < W ≤ 2^64 - 1
+        var t = (ulong)total;
+        var rems = n <= 64 ? stackalloc ulong[n] : new ulong[n];
+        long given = 0;
+        var narrow = Math.BigMul((ulong)amount, maxW, out _) == 0; // every product fits in 64 bits
+        for (var k = 0; k < n; k++)
+        {
+            var w = (ulong)Math.Max(0, weights[k]);
+            if (narrow)
+            {
+                var p = (ulong)amount * w;
+                var q = p / t;
+                result[k] = (long)q;
+                rems[k] = p - (q * t);
+            }
+            else
+            {
+                var p = (UInt128)(ulong)amount * w;
+                var q = p / t;
+                result[k] = (long)q;
+                rems[k] = (ulong)(p - (q * t));
+            }
+
+            given += result[k];
+        }
+
+        var left = amount - given;
+
+        // the `left` largest remainders get one unit each, ties to the lower index; left < n (each remainder < W)
+        if (left <= 0)
+        {
+            return;
+        }
+
+        if (left <= 8)
+        {
+            // selection: the largest remainder not yet taken, lowest index first (the order of the reference's sort)
+            ulong prevRem = ulong.MaxValue;
+            var prevIdx = -1;
+            for (var i = 0; i < left; i++)
+            {
+                var best = -1;
+                for (var k = 0; k < n; k++)
+                {
+                    // candidates come strictly after (prevRem, prevIdx) in the order (remainder desc, index asc)
+                    if (rems[k] > prevRem || (rems[k] == prevRem && k <= prevIdx))
+                    {
+                        continue;
+                    }
+
+                    if (best < 0 || rems[k] > rems[best])
+                    {
+                        best = k;
+                    }
+                }
+
+                result[best]++;
+                prevRem = rems[best];
+                prevIdx = best;
+            }
+
+            return;
+        }
+
+        var order = new int[n];
+        for (var k = 0; k < n; k++)
+        {
+            order[k] = k;
+        }
+
+        var keys = rems.ToArray();
+        Array.Sort(order, (x, y) =>
+        {
+            var c = keys[y].CompareTo(keys[x]);
+            return c != 0 ? c : x.CompareTo(y);
+        });
+        for (var i = 0; i < left; i++)
+        {
+            result[order[i]]++;
+        }
+    }
+
+    /// <summary>
+    /// <c>a / b</c> as a decimal rounded to 8 places, bit for bit the value of <see cref="TraceSummaryBuilder.Ratio"/> (same
+    /// rounding: half up at the 9th decimal, then half to even at the 8th) with 128-bit integers instead of BigInteger.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static decimal Ratio8(ulong a, ulong b)
+    {
+        if (b == 0)
+        {
+            return 0m;
+        }
+
+        var p = (UInt128)a * 1_000_000_000UL;
+        var scaled = p / b;
+        var rem = p - (scaled * b);
+        var nine = scaled;
+        if (rem * 2 >= b)
+        {
+            nine += 1;
+        }
+
+        var eight = nine / 10;
+        var last = (int)(nine % 10);
+        if (last > 5 || (last == 5 && (eight & 1) != 0))
+        {
+            eight += 1;
+        }
+
+        if (eight > ulong.MaxValue)
+        {
+            return TraceSummaryBuilder.Ratio(a, b);
+        }
+
+        return (decimal)(ulong)eight / 100_000_000m;
     }
 
     public static long Length(List<(long Start, long End)> spans)

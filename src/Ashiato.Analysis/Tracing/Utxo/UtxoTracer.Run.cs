@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Ashiato.Analysis.CoinJoin;
 using Ashiato.Core;
 using Ashiato.Storage.Utxo;
@@ -14,6 +15,27 @@ public sealed partial class UtxoTracer
         private const string ExternalNode = "(external)";
         private const string NoAddressNode = "(no-address)";
 
+        // Per-transaction buffers of the inner loop, grown on demand and reused by every transaction of the run. Forward: the
+        // "from" side is the inputs, the "to" side the outputs plus the fee (last); backward: outputs → inputs. Only
+        // ProcessForward / ProcessBackward write them, and nothing they call splits another transaction meanwhile.
+        private long[] _fromValues = new long[16];
+        private uint[] _fromAddress = new uint[16];
+        private TaintPiece[] _fromTaint = new TaintPiece[16];
+        private long[] _toValues = new long[16];
+        private uint[] _toAddress = new uint[16];
+        private long[] _toIds = new long[16];
+        private TaintPiece[] _pieces = new TaintPiece[16];
+        private long[] _shares = new long[16];
+
+        // the txid text of the transaction being processed, formatted on its first kept edge
+        private long _txTextId = -1;
+        private string _txText = "";
+
+        private string? _unspentDetail;
+
+        // The inner loop's methods are compiled fully optimized at once ([MethodImpl(AggressiveOptimization)]): a trace is
+        // short (one per CLI process), and tiered compilation would run most of it in unoptimized code.
+
         // ------------------------------------------------------------------ seeds
 
         private void Inject(TraceSeed seed)
@@ -28,13 +50,13 @@ public sealed partial class UtxoTracer
                     break;
                 }
 
-                var tx = _chain.TxOfOutput(o);
-                if (seed.NotBefore is { } nb && BlockTime(_chain.HeightOfTx(tx)) < nb)
+                var tx = _view.TxOfOutput(o);
+                if (seed.NotBefore is { } nb && BlockTime(_view.HeightOfTx(tx)) < nb)
                 {
                     continue;
                 }
 
-                var value = _chain.GetOutput(o).Value;
+                var value = _view.OutValue(o);
                 var amount = left is { } l ? (long)Math.Min((ulong)value, l) : value;
                 if (amount <= 0)
                 {
@@ -44,10 +66,12 @@ public sealed partial class UtxoTracer
                 left -= (ulong?)amount;
                 var w = WorkOf(tx);
                 w.Hop = Math.Min(w.Hop, seed.Hop);
-                var taint = Taint.Prefix(amount, _fifo);
+                var taint = TaintPiece.Whole(amount, _fifo);
+                w.Injections ??= [];
                 if (w.Injections.TryGetValue(o, out var had))
                 {
                     had.Merge(taint, value);
+                    w.Injections[o] = had;
                 }
                 else
                 {
@@ -63,11 +87,12 @@ public sealed partial class UtxoTracer
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private TxWork WorkOf(long tx)
         {
             if (!_work.TryGetValue(tx, out var w))
             {
-                w = new TxWork();
+                w = _spareWork.Count > 0 ? _spareWork.Pop() : new TxWork();
                 _work[tx] = w;
                 _queue.Enqueue(tx, _forward ? tx : -tx);
             }
@@ -76,44 +101,52 @@ public sealed partial class UtxoTracer
         }
 
         /// <summary>A seeded output whose transaction the trace never reached (it stopped first): one edge with the stop rule.</summary>
-        private void AddStoppedSeed(long outputId, Taint taint, string rule, string detail)
+        private void AddStoppedSeed(long outputId, TaintPiece taint, string rule, string detail)
         {
-            var tx = _chain.GetTx(_chain.TxOfOutput(outputId));
-            var o = _chain.GetOutput(outputId);
+            var tx = _view.GetTx(_view.TxOfOutput(outputId));
+            var (value, address) = _view.Output(outputId);
             var time = BlockTime(tx.Height);
             _seedParts.Add((taint.Amount, time));
-            var node = AddressNode(o.AddressId);
-            AddEdge(tx, $"{tx.TxId}:{outputId - tx.FirstOutput}", 0, node, node, o.Value, taint.Amount, time, rule, detail, Values(taint.Amount, time));
+            var node = AddressInfoOf(address).Id;
+            var txText = TxText(tx.Id);
+            AddEdge(txText, string.Concat(txText, ":", (outputId - tx.FirstOutput).ToString(CultureInfo.InvariantCulture)), 0, node, node, value,
+                taint.Amount, time, rule, detail, Values(taint.Amount, time));
         }
 
         // ------------------------------------------------------------------ forward
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ProcessForward(long txId, TxWork work)
         {
-            var tx = _chain.GetTx(txId);
+            var tx = _view.GetTx(txId);
             var time = BlockTime(tx.Height);
             var nIn = tx.InputCount;
             var nOut = tx.OutputCount;
             _visited += nIn + nOut;
-            var inValues = new long[nIn];
-            var inAddress = new uint[nIn];
-            var inTaint = new Taint?[nIn];
+            EnsureBuffers(nIn, nOut + 1);
+            var inValues = _fromValues.AsSpan(0, nIn);
+            var inAddress = _fromAddress.AsSpan(0, nIn);
+            var inTaint = _fromTaint.AsSpan(0, nIn);
+            inTaint.Clear();
             long sumIn = 0;
             for (var i = 0; i < nIn; i++)
             {
-                var input = _chain.GetInput(tx.FirstInput + i);
-                (inValues[i], inAddress[i]) = InputSource(input);
+                (inValues[i], inAddress[i]) = InputSource(tx.FirstInput + i);
                 sumIn += inValues[i];
-                work.Items.TryGetValue(input.Id, out inTaint[i]);
             }
 
-            var outValues = new long[nOut + 1];
-            var outRows = new OutputRow[nOut];
+            // taint waiting at this transaction, keyed by input id (a later item replaces an earlier one)
+            foreach (var (inputId, taint) in work.Items)
+            {
+                inTaint[(int)(inputId - tx.FirstInput)] = taint;
+            }
+
+            var outValues = _toValues.AsSpan(0, nOut + 1);
+            var outAddress = _toAddress.AsSpan(0, nOut);
             long sumOut = 0;
             for (var j = 0; j < nOut; j++)
             {
-                outRows[j] = _chain.GetOutput(tx.FirstOutput + j);
-                outValues[j] = outRows[j].Value;
+                (outValues[j], outAddress[j]) = _view.Output(tx.FirstOutput + j);
                 sumOut += outValues[j];
             }
 
@@ -132,13 +165,16 @@ public sealed partial class UtxoTracer
             var pieces = Split(model, inValues, inTaint, outValues);
 
             // seeds injected here: the union with what the inputs brought (never more than the output)
-            foreach (var (outId, inj) in work.Injections.OrderBy(kv => kv.Key))
+            if (work.Injections is not null)
             {
-                var j = (int)(outId - tx.FirstOutput);
-                var added = pieces[j].Merge(inj, outValues[j]);
-                if (added > 0)
+                foreach (var (outId, inj) in work.Injections.OrderBy(kv => kv.Key))
                 {
-                    _seedParts.Add((added, time));
+                    var j = (int)(outId - tx.FirstOutput);
+                    var added = pieces[j].Merge(inj, outValues[j]);
+                    if (added > 0)
+                    {
+                        _seedParts.Add((added, time));
+                    }
                 }
             }
 
@@ -147,26 +183,30 @@ public sealed partial class UtxoTracer
             if (pieces[nOut].Amount > 0)
             {
                 var feeNode = PseudoNode(FeeNode);
-                AddEdge(tx, null, hop, from, feeNode, fee, pieces[nOut].Amount, time, TraceRules.Fee, null, Values(pieces[nOut].Amount, time));
+                AddEdge(TxText(txId), null, hop, from, feeNode, fee, pieces[nOut].Amount, time, TraceRules.Fee, null, Values(pieces[nOut].Amount, time));
             }
 
             for (var j = 0; j < nOut; j++)
             {
                 if (pieces[j].Amount > 0)
                 {
-                    ForwardOutput(tx, j, outRows[j], pieces[j], hop, from, time, work.Injections.ContainsKey(outRows[j].Id), work.CoinJoinHaircut);
+                    var seeded = work.Injections is not null && work.Injections.ContainsKey(tx.FirstOutput + j);
+                    ForwardOutput(tx, j, outValues[j], outAddress[j], pieces[j], hop, from, time, seeded, work.CoinJoinHaircut);
                 }
             }
         }
 
-        private void ForwardOutput(TxRow tx, int j, OutputRow output, Taint taint, int hop, string from, DateTimeOffset time, bool seeded, string? viaCoinJoin)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void ForwardOutput(TxLite tx, int j, long outValue, uint outAddress, TaintPiece taint, int hop, string from, DateTimeOffset time, bool seeded,
+            string? viaCoinJoin)
         {
-            var (to, label) = AddressNodeWithLabel(output.AddressId);
+            var outputId = tx.FirstOutput + j;
+            var info = AddressInfoOf(outAddress);
             var values = Values(taint.Amount, time);
             string rule;
             string? detail = null;
             long next = -1, spend = -1;
-            var stop = seeded ? null : LabelStop(label);
+            var stop = seeded ? null : LabelStop(info);
             if (stop is not null)
             {
                 (rule, detail) = stop.Value;
@@ -175,9 +215,9 @@ public sealed partial class UtxoTracer
             {
                 (rule, detail) = (TraceRules.StopMinValue, min);
             }
-            else if ((spend = _t._spentBy!.SpendingInput(output.Id)) < 0)
+            else if ((spend = _t._spentBy!.SpendingInput(outputId)) < 0)
             {
-                (rule, detail) = (TraceRules.Unspent, $"unspent at height {_chain.TipHeight}");
+                (rule, detail) = (TraceRules.Unspent, _unspentDetail ??= $"unspent at height {_chain.TipHeight}");
             }
             else if (hop >= _o.MaxHops)
             {
@@ -185,16 +225,18 @@ public sealed partial class UtxoTracer
             }
             else
             {
-                next = _chain.TxOfInput(spend);
+                next = _view.TxOfInput(spend);
                 (rule, detail) = NextTxRule(next, detail);
             }
 
             detail = WithVia(viaCoinJoin, detail);
-            var index = AddEdge(tx, $"{tx.TxId}:{j}", hop, from, to, output.Value, taint.Amount, time, rule, detail, values);
+            var txText = TxText(tx.Id);
+            var index = AddEdge(txText, string.Concat(txText, ":", j.ToString(CultureInfo.InvariantCulture)), hop, from, info.Id, outValue, taint.Amount,
+                time, rule, detail, values);
             if (rule is TraceRules.Follow or TraceRules.CoinJoinHaircut)
             {
                 var w = WorkOf(next);
-                w.Items[spend] = taint;
+                w.Items.Add((spend, taint));
                 w.Hop = Math.Min(w.Hop, hop + 1);
                 w.Feeders.Add(index);
                 if (rule == TraceRules.CoinJoinHaircut)
@@ -206,42 +248,60 @@ public sealed partial class UtxoTracer
 
         // ------------------------------------------------------------------ backward
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ProcessBackward(long txId, TxWork work)
         {
-            var tx = _chain.GetTx(txId);
+            var tx = _view.GetTx(txId);
             var time = BlockTime(tx.Height);
             var nIn = tx.InputCount;
             var nOut = tx.OutputCount;
             _visited += nIn + nOut;
-            var outValues = new long[nOut];
-            var outAddress = new uint[nOut];
-            var outTaint = new Taint?[nOut];
+            EnsureBuffers(nOut, nIn);
+            var outValues = _fromValues.AsSpan(0, nOut);
+            var outAddress = _fromAddress.AsSpan(0, nOut);
+            var outTaint = _fromTaint.AsSpan(0, nOut);
+            outTaint.Clear();
             long sumOut = 0;
             for (var j = 0; j < nOut; j++)
             {
-                var o = _chain.GetOutput(tx.FirstOutput + j);
-                outValues[j] = o.Value;
-                outAddress[j] = o.AddressId;
-                sumOut += o.Value;
-                work.Items.TryGetValue(o.Id, out outTaint[j]);
-                if (work.Injections.TryGetValue(o.Id, out var inj))
+                (outValues[j], outAddress[j]) = _view.Output(tx.FirstOutput + j);
+                sumOut += outValues[j];
+            }
+
+            // taint waiting at this transaction, keyed by output id (a later item replaces an earlier one)
+            foreach (var (outputId, taint) in work.Items)
+            {
+                outTaint[(int)(outputId - tx.FirstOutput)] = taint;
+            }
+
+            if (work.Injections is not null)
+            {
+                for (var j = 0; j < nOut; j++)
                 {
-                    var t = outTaint[j] ??= new Taint(0, _fifo ? [] : null);
-                    var added = t.Merge(inj, o.Value);
-                    if (added > 0)
+                    if (work.Injections.TryGetValue(tx.FirstOutput + j, out var inj))
                     {
-                        _seedParts.Add((added, time));
+                        // no taint arrived at this output yet: start from an empty piece (FIFO: an empty span list)
+                        if (outTaint[j].Amount == 0 && outTaint[j].Spans is null)
+                        {
+                            outTaint[j] = new TaintPiece(0, _fifo ? [] : null);
+                        }
+
+                        var added = outTaint[j].Merge(inj, outValues[j]);
+                        if (added > 0)
+                        {
+                            _seedParts.Add((added, time));
+                        }
                     }
                 }
             }
 
-            var inValues = new long[nIn];
-            var inputs = new InputRow[nIn];
+            var inValues = _toValues.AsSpan(0, nIn);
+            var inPrev = _toIds.AsSpan(0, nIn);
             long sumIn = 0;
             for (var i = 0; i < nIn; i++)
             {
-                inputs[i] = _chain.GetInput(tx.FirstInput + i);
-                inValues[i] = InputSource(inputs[i]).Value;
+                inPrev[i] = _view.InPrev(tx.FirstInput + i);
+                inValues[i] = InputSource(tx.FirstInput + i, inPrev[i]).Value;
                 sumIn += inValues[i];
             }
 
@@ -253,7 +313,7 @@ public sealed partial class UtxoTracer
 
             if (sumIn < sumOut)
             {
-                _warnings.Add($"transaction {tx.TxId}: input values unknown (external inputs); {sumOut - sumIn} sat of its outputs cannot be attributed to inputs");
+                _warnings.Add($"transaction {TxText(txId)}: input values unknown (external inputs); {sumOut - sumIn} sat of its outputs cannot be attributed to inputs");
             }
 
             var model = work.CoinJoinHaircut is not null ? TaintModel.Haircut : _o.Model;
@@ -263,12 +323,14 @@ public sealed partial class UtxoTracer
             {
                 if (pieces[i].Amount > 0)
                 {
-                    BackwardInput(tx, inputs[i], inValues[i], pieces[i], work.Hop, to, time, work.CoinJoinHaircut);
+                    BackwardInput(tx, tx.FirstInput + i, inPrev[i], inValues[i], pieces[i], work.Hop, to, time, work.CoinJoinHaircut);
                 }
             }
         }
 
-        private void BackwardInput(TxRow tx, InputRow input, long value, Taint taint, int hop, string to, DateTimeOffset time, string? viaCoinJoin)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void BackwardInput(TxLite tx, long inputId, long prevOutput, long value, TaintPiece taint, int hop, string to, DateTimeOffset time,
+            string? viaCoinJoin)
         {
             var values = Values(taint.Amount, time);
             string rule;
@@ -276,26 +338,27 @@ public sealed partial class UtxoTracer
             string from;
             string? reference = null;
             long prevTx = -1;
-            if (input.IsCoinbase)
+            if (prevOutput == PrevRef.Coinbase)
             {
                 from = PseudoNode(CoinbaseNode);
                 (rule, detail) = (TraceRules.Coinbase, $"newly minted in block {tx.Height}");
             }
-            else if (input.Prev < 0)
+            else if (prevOutput < 0)
             {
                 from = PseudoNode(ExternalNode);
-                var ext = input.External!.Value;
+                var ext = _chain.GetInput(inputId).External!.Value;
                 reference = $"{ext.TxId}:{ext.Vout}";
                 (rule, detail) = (TraceRules.External, "spent output not in the store");
             }
             else
             {
-                var prev = _chain.GetOutput(input.Prev);
-                prevTx = _chain.TxOfOutput(input.Prev);
-                var prevRow = _chain.GetTx(prevTx);
-                reference = $"{prevRow.TxId}:{input.Prev - prevRow.FirstOutput}";
-                (from, var label) = AddressNodeWithLabel(prev.AddressId);
-                if (LabelStop(label) is { } stop)
+                var (_, prevAddress) = _view.Output(prevOutput);
+                prevTx = _view.TxOfOutput(prevOutput);
+                var prevRow = _view.GetTx(prevTx);
+                reference = string.Concat(_view.TxId(prevTx).ToString(), ":", (prevOutput - prevRow.FirstOutput).ToString(CultureInfo.InvariantCulture));
+                var info = AddressInfoOf(prevAddress);
+                from = info.Id;
+                if (LabelStop(info) is { } stop)
                 {
                     (rule, detail) = stop;
                 }
@@ -314,11 +377,11 @@ public sealed partial class UtxoTracer
             }
 
             detail = WithVia(viaCoinJoin, detail);
-            var index = AddEdge(tx, reference, hop, from, to, value, taint.Amount, time, rule, detail, values);
+            var index = AddEdge(TxText(tx.Id), reference, hop, from, to, value, taint.Amount, time, rule, detail, values);
             if (rule is TraceRules.Follow or TraceRules.CoinJoinHaircut)
             {
                 var w = WorkOf(prevTx);
-                w.Items[input.Prev] = taint;
+                w.Items.Add((prevOutput, taint));
                 w.Hop = Math.Min(w.Hop, hop + 1);
                 w.Feeders.Add(index);
                 if (rule == TraceRules.CoinJoinHaircut)
@@ -345,7 +408,18 @@ public sealed partial class UtxoTracer
         /// <summary>Mixer categories: "mixer" and the GraphSense taxonomy's "mixing_service".</summary>
         public static bool IsMixer(string category) => TraceCategories.IsMixer(category);
 
-        /// <summary>Stop rules of an attributed address: mixers, bridges, then the stop categories.</summary>
+        /// <summary>Stop rules of an attributed address (once per address and run): mixers, bridges, then the stop categories.</summary>
+        private (string Rule, string Detail)? LabelStop(AddressInfo info)
+        {
+            if (!info.StopKnown)
+            {
+                info.Stop = LabelStop(info.Label);
+                info.StopKnown = true;
+            }
+
+            return info.Stop;
+        }
+
         private (string Rule, string Detail)? LabelStop(TraceLabel? label)
         {
             if (label?.Category is not { } category)
@@ -389,36 +463,54 @@ public sealed partial class UtxoTracer
         }
 
         /// <summary>Whether the taint may go on into transaction <paramref name="next"/>: time window, then CoinJoin policy.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (string Rule, string? Detail) NextTxRule(long next, string? detail)
         {
-            var nextTime = BlockTime(_chain.HeightOfTx(next));
-            if ((_o.From is { } f && nextTime < f) || (_o.To is { } t && nextTime > t))
+            if (_o.From is not null || _o.To is not null)
             {
-                return (TraceRules.StopTimeWindow, $"next transaction {_chain.GetTxId(next)} at {nextTime:yyyy-MM-dd HH:mm:ss} is outside the time window");
+                var nextTime = BlockTime(_view.HeightOfTx(next));
+                if ((_o.From is { } f && nextTime < f) || (_o.To is { } t && nextTime > t))
+                {
+                    return (TraceRules.StopTimeWindow, $"next transaction {_view.TxId(next)} at {nextTime:yyyy-MM-dd HH:mm:ss} is outside the time window");
+                }
             }
 
             if (CoinJoinOf(next) is { IsMix: true } cj)
             {
-                var what = $"{CoinJoinDetectors.Name(cj.Kind)} {_chain.GetTxId(next)} (confidence {cj.Confidence.ToString("0.00", CultureInfo.InvariantCulture)})";
+                var what = $"{CoinJoinDetectors.Name(cj.Kind)} {_view.TxId(next)} (confidence {cj.Confidence.ToString("0.00", CultureInfo.InvariantCulture)})";
                 return _o.CoinJoin == CoinJoinPolicy.Stop ? (TraceRules.CoinJoinStop, "spent in CoinJoin " + what) : (TraceRules.CoinJoinHaircut, what);
             }
 
             return (TraceRules.Follow, detail);
         }
 
+        /// <summary>The CoinJoin verdict of a transaction, once per transaction and run.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private CoinJoinMatch? CoinJoinOf(long txId)
         {
             if (!_coinJoins.TryGetValue(txId, out var match))
             {
                 // every mix detector needs at least 3 inputs and 3 outputs (docs/clustering.md): skip reading the others
-                var row = _chain.GetTx(txId);
+                var row = _view.GetTx(txId);
                 if (row.InputCount < 3 || row.OutputCount < 3)
                 {
                     _coinJoins[txId] = null;
                     return null;
                 }
 
-                TxFacts.Read(_chain, txId, row.Height, _facts);
+                // Only a mix verdict matters to the trace (a Whirlpool Tx0 is followed like no match), and every mix detector
+                // needs equal outputs (CoinJoinDetectors): Whirlpool mix 5 equal outputs of a pool (≥ 100 000 sat), Wasabi 1
+                // ≥ 10 equal outputs, JoinMarket and generic ≥ 3 equal outputs above dust (546 sat) — all "≥ 3 equal outputs
+                // above dust" — and WabiSabi ≥ 10 inputs and outputs with two repeated values. Output values are cheap to
+                // read; the detectors' facts (every input's spent output) are not, so a transaction without either pattern is
+                // not read: its verdict can only be null or a Tx0, which the trace treats alike.
+                if (!MayBeMix(row))
+                {
+                    _coinJoins[txId] = null;
+                    return null;
+                }
+
+                _view.ReadFacts(txId, row.Height, _facts);
                 match = _facts.IsCoinbase ? null : CoinJoinDetectors.Detect(_facts);
                 _coinJoins[txId] = match;
             }
@@ -426,17 +518,85 @@ public sealed partial class UtxoTracer
             return match;
         }
 
+        /// <summary>
+        /// A necessary condition for a mix verdict of <see cref="CoinJoinDetectors.Detect"/> (see <see cref="CoinJoinOf"/>): some
+        /// output value above dust occurs ≥ 3 times, or (≥ 10 inputs and outputs) two values occur ≥ 2 times each.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private bool MayBeMix(TxLite tx)
+        {
+            const long dust = 546;
+            var n = tx.OutputCount;
+            var values = n <= 256 ? stackalloc long[n] : new long[n];
+            for (var j = 0; j < n; j++)
+            {
+                values[j] = _view.OutValue(tx.FirstOutput + j);
+            }
+
+            values.Sort();
+            var repeated = 0;
+            for (var j = 0; j < n;)
+            {
+                var k = j + 1;
+                while (k < n && values[k] == values[j])
+                {
+                    k++;
+                }
+
+                var run = k - j;
+                if (run >= 3 && values[j] > dust)
+                {
+                    return true;
+                }
+
+                if (run >= 2)
+                {
+                    repeated++;
+                }
+
+                j = k;
+            }
+
+            return repeated >= 2 && tx.InputCount >= 10 && n >= 10;
+        }
+
         // ------------------------------------------------------------------ splitting
 
-        /// <summary>Splits the tainted coins of one side over the pieces of the other side (the last forward piece is the fee).</summary>
-        private Taint[] Split(TaintModel model, long[] fromValues, Taint?[] fromTaint, long[] toValues)
+        private void EnsureBuffers(int from, int to)
         {
-            var result = new Taint[toValues.Length];
+            if (_fromValues.Length < from)
+            {
+                var n = Math.Max(from, _fromValues.Length * 2);
+                _fromValues = new long[n];
+                _fromAddress = new uint[n];
+                _fromTaint = new TaintPiece[n];
+            }
+
+            if (_toValues.Length < to)
+            {
+                var n = Math.Max(to, _toValues.Length * 2);
+                _toValues = new long[n];
+                _toAddress = new uint[n];
+                _toIds = new long[n];
+                _pieces = new TaintPiece[n];
+                _shares = new long[n];
+            }
+        }
+
+        /// <summary>
+        /// Splits the tainted coins of one side over the pieces of the other side (the last forward piece is the fee), into the
+        /// reused piece buffer. Per model exactly as docs/tracing.md: poison = every piece whole; haircut = largest remainder
+        /// (<see cref="TaintMath.ProportionalInto"/>); FIFO = <see cref="TaintMath.Fifo"/>. Under FIFO every piece has spans.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private Span<TaintPiece> Split(TaintModel model, ReadOnlySpan<long> fromValues, ReadOnlySpan<TaintPiece> fromTaint, ReadOnlySpan<long> toValues)
+        {
+            var result = _pieces.AsSpan(0, toValues.Length);
             long total = 0;
             var any = false;
             foreach (var t in fromTaint)
             {
-                if (t is not null && t.Amount > 0)
+                if (t.Amount > 0)
                 {
                     total += t.Amount;
                     any = true;
@@ -447,7 +607,7 @@ public sealed partial class UtxoTracer
             {
                 for (var k = 0; k < result.Length; k++)
                 {
-                    result[k] = new Taint(0, _fifo ? [] : null);
+                    result[k] = new TaintPiece(0, _fifo ? [] : null);
                 }
 
                 return result;
@@ -458,16 +618,17 @@ public sealed partial class UtxoTracer
                 case TaintModel.Poison:
                     for (var k = 0; k < result.Length; k++)
                     {
-                        result[k] = Taint.Whole(toValues[k], _fifo);
+                        result[k] = TaintPiece.Whole(toValues[k], _fifo);
                     }
 
                     break;
                 case TaintModel.Haircut:
                 {
-                    var shares = TaintMath.Proportional(total, toValues);
+                    var shares = _shares.AsSpan(0, toValues.Length);
+                    TaintMath.ProportionalInto(total, toValues, shares);
                     for (var k = 0; k < result.Length; k++)
                     {
-                        result[k] = Taint.Prefix(shares[k], _fifo);
+                        result[k] = TaintPiece.Whole(shares[k], _fifo);
                     }
 
                     break;
@@ -478,13 +639,13 @@ public sealed partial class UtxoTracer
                     var spans = new List<(long Start, long End)>?[fromTaint.Length];
                     for (var i = 0; i < spans.Length; i++)
                     {
-                        spans[i] = fromTaint[i]?.Spans;
+                        spans[i] = fromTaint[i].Spans;
                     }
 
                     var pieces = TaintMath.Fifo(fromValues, spans, toValues);
                     for (var k = 0; k < result.Length; k++)
                     {
-                        result[k] = new Taint(TaintMath.Length(pieces[k]), pieces[k]);
+                        result[k] = new TaintPiece(TaintMath.Length(pieces[k]), pieces[k]);
                     }
 
                     break;
@@ -496,15 +657,18 @@ public sealed partial class UtxoTracer
 
         // ------------------------------------------------------------------ nodes, edges, values
 
-        private (long Value, uint Address) InputSource(InputRow input)
+        /// <summary>Value and address of the coin an input spends; 0 and no address for coinbase and unresolved external inputs.</summary>
+        private (long Value, uint Address) InputSource(long inputId) => InputSource(inputId, _view.InPrev(inputId));
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private (long Value, uint Address) InputSource(long inputId, long prev)
         {
-            if (input.Prev >= 0)
+            if (prev >= 0)
             {
-                var o = _chain.GetOutput(input.Prev);
-                return (o.Value, o.AddressId);
+                return _view.Output(prev);
             }
 
-            if (input.External is { } ext && ext.Resolved != 0)
+            if (prev == PrevRef.External && _chain.GetInput(inputId).External is { } ext && ext.Resolved != 0)
             {
                 return (Math.Max(0, ext.Value), ext.AddressId);
             }
@@ -513,7 +677,8 @@ public sealed partial class UtxoTracer
         }
 
         /// <summary>The node of the input (or output) carrying the most taint (ties: the first); untainted: the largest coin.</summary>
-        private string MainSource(Taint?[] taint, long[] values, uint[] addresses, bool coinbase)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private string MainSource(ReadOnlySpan<TaintPiece> taint, ReadOnlySpan<long> values, ReadOnlySpan<uint> addresses, bool coinbase)
         {
             if (coinbase)
             {
@@ -523,37 +688,42 @@ public sealed partial class UtxoTracer
             var best = -1;
             for (var i = 0; i < addresses.Length; i++)
             {
-                var ti = taint[i]?.Amount ?? 0;
-                if (best < 0 || ti > (taint[best]?.Amount ?? 0) || (ti == (taint[best]?.Amount ?? 0) && ti == 0 && values[i] > values[best]))
+                var ti = taint[i].Amount;
+                if (best < 0 || ti > taint[best].Amount || (ti == taint[best].Amount && ti == 0 && values[i] > values[best]))
                 {
                     best = i;
                 }
             }
 
-            return best < 0 ? PseudoNode(ExternalNode) : AddressNode(addresses[best]);
+            return best < 0 ? PseudoNode(ExternalNode) : AddressInfoOf(addresses[best]).Id;
         }
 
-        private string AddressNode(uint address) => AddressNodeWithLabel(address).Id;
-
-        private (string Id, TraceLabel? Label) AddressNodeWithLabel(uint address)
+        /// <summary>The node of an address (created with its label and cluster on first use in this run).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private AddressInfo AddressInfoOf(uint address)
         {
-            if (address == ExternalPrevout.NoAddress)
-            {
-                return (PseudoNode(NoAddressNode), null);
-            }
-
             if (_addressNodes.TryGetValue(address, out var known))
             {
                 return known;
             }
 
-            var text = _chain.FormatAddress(address);
-            var id = $"{Chain}:{text}";
-            var label = _t._labels?.Lookup(address);
-            var cluster = _t._labels?.ClusterOf(address);
-            _nodes[id] = new TraceNode(id, Chain, text, cluster, label);
-            _addressNodes[address] = (id, label);
-            return (id, label);
+            AddressInfo info;
+            if (address == ExternalPrevout.NoAddress)
+            {
+                info = new AddressInfo(PseudoNode(NoAddressNode), null);
+            }
+            else
+            {
+                var text = _chain.FormatAddress(address);
+                var id = $"{Chain}:{text}";
+                var label = _t._labels?.Lookup(address);
+                var cluster = _t._labels?.ClusterOf(address);
+                _nodes[id] = new TraceNode(id, Chain, text, cluster, label);
+                info = new AddressInfo(id, label);
+            }
+
+            _addressNodes[address] = info;
+            return info;
         }
 
         private string PseudoNode(string name)
@@ -567,11 +737,24 @@ public sealed partial class UtxoTracer
             return id;
         }
 
-        private int AddEdge(TxRow tx, string? reference, int hop, string from, string to, long amount, long tainted, DateTimeOffset time, string rule,
+        /// <summary>The txid text of <paramref name="txId"/>; the last one is kept (edges of one transaction are written together).</summary>
+        private string TxText(long txId)
+        {
+            if (_txTextId != txId)
+            {
+                _txText = _view.TxId(txId).ToString();
+                _txTextId = txId;
+            }
+
+            return _txText;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int AddEdge(string txText, string? reference, int hop, string from, string to, long amount, long tainted, DateTimeOffset time, string rule,
             string? detail, IReadOnlyList<FiatValue> values)
         {
-            _edges.Add(new TraceEdge(_edges.Count, Chain, tx.TxId.ToString(), reference, hop, from, to, _t.Asset, (ulong)amount, (ulong)tainted,
-                TraceSummaryBuilder.Ratio((ulong)tainted, (ulong)amount), time, rule, detail, values));
+            _edges.Add(new TraceEdge(_edges.Count, Chain, txText, reference, hop, from, to, _t.Asset, (ulong)amount, (ulong)tainted,
+                TaintMath.Ratio8((ulong)tainted, (ulong)amount), time, rule, detail, values));
             return _edges.Count - 1;
         }
 

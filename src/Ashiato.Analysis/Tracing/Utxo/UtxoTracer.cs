@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Ashiato.Analysis.CoinJoin;
 using Ashiato.Core;
 using Ashiato.Storage.Utxo;
@@ -81,11 +82,17 @@ public sealed partial class UtxoTracer : IChainTracer
         return run.Execute(seeds);
     }
 
-    /// <summary>One trace: its work queue, nodes and edges.</summary>
+    /// <summary>
+    /// One trace: its work queue, nodes and edges. The inner loop (UtxoTracer.Run.cs) works on dense ids (transaction,
+    /// input and output ids of the store) through a <see cref="UtxoChainView"/>, with integer taint amounts in reused
+    /// buffers; strings (txids, references, node ids, details) are formatted only for the edges kept in the result, node ids
+    /// and labels once per address and run, CoinJoin verdicts once per transaction and run.
+    /// </summary>
     private sealed partial class TraceRun
     {
         private readonly UtxoTracer _t;
         private readonly UtxoChainStore _chain;
+        private readonly UtxoChainView _view;
         private readonly TraceOptions _o;
         private readonly CancellationToken _ct;
         private readonly bool _forward;
@@ -93,9 +100,10 @@ public sealed partial class UtxoTracer : IChainTracer
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly PriorityQueue<long, long> _queue = new();
         private readonly Dictionary<long, TxWork> _work = [];
+        private readonly Stack<TxWork> _spareWork = new();
         private readonly List<TraceEdge> _edges = [];
         private readonly Dictionary<string, TraceNode> _nodes = new(StringComparer.Ordinal);
-        private readonly Dictionary<uint, (string Id, TraceLabel? Label)> _addressNodes = [];
+        private readonly Dictionary<uint, AddressInfo> _addressNodes = [];
         private readonly Dictionary<int, DateTimeOffset> _blockTimes = [];
         private readonly Dictionary<long, CoinJoinMatch?> _coinJoins = [];
         private readonly List<string> _warnings = [];
@@ -109,6 +117,7 @@ public sealed partial class UtxoTracer : IChainTracer
         {
             _t = tracer;
             _chain = tracer._chain;
+            _view = new UtxoChainView(_chain);
             _o = options;
             _ct = ct;
             _forward = options.Direction == TraceDirection.Forward;
@@ -117,6 +126,7 @@ public sealed partial class UtxoTracer : IChainTracer
 
         private string Chain => _chain.ChainName;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public TraceResult Execute(IReadOnlyList<TraceSeed> seeds)
         {
             foreach (var seed in seeds)
@@ -149,7 +159,10 @@ public sealed partial class UtxoTracer : IChainTracer
                     ProcessBackward(txId, work);
                 }
 
+                // every transaction is queued once (WorkOf) and processed once: its work object can be reused
                 _work.Remove(txId);
+                work.Reset();
+                _spareWork.Push(work);
             }
 
             var nodes = _nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
@@ -198,9 +211,12 @@ public sealed partial class UtxoTracer : IChainTracer
                 }
 
                 // seeded value of a transaction never reached still counts as seeded: it stops here
-                foreach (var (id, inj) in w.Injections.OrderBy(kv => kv.Key))
+                if (w.Injections is not null)
                 {
-                    AddStoppedSeed(id, inj, rule, detail);
+                    foreach (var (id, inj) in w.Injections.OrderBy(kv => kv.Key))
+                    {
+                        AddStoppedSeed(id, inj, rule, detail);
+                    }
                 }
             }
 
@@ -208,14 +224,68 @@ public sealed partial class UtxoTracer : IChainTracer
         }
     }
 
-    /// <summary>Taint waiting at one transaction: forward keyed by input id, backward by output id; plus seeds injected there.</summary>
+    /// <summary>
+    /// The tainted part of one output or input in the inner loop: <see cref="Amount"/> satoshi, and under FIFO (only then)
+    /// <see cref="Spans"/>, the tainted satoshi as sorted disjoint ranges inside the coin (see <see cref="Taint"/>). The default
+    /// value (0, null) is "no taint"; under FIFO every piece that takes part in a merge carries a (possibly empty) list.
+    /// </summary>
+    private struct TaintPiece(long amount, List<(long Start, long End)>? spans)
+    {
+        public long Amount = amount;
+        public List<(long Start, long End)>? Spans = spans;
+
+        public static TaintPiece Whole(long value, bool fifo) => new(value, fifo ? (value > 0 ? [(0, value)] : []) : null);
+
+        /// <summary>As <see cref="Taint.Merge"/>: adds <paramref name="other"/> without exceeding <paramref name="value"/>; returns the amount added.</summary>
+        public long Merge(TaintPiece other, long value)
+        {
+            var before = Amount;
+            if (Spans is not null && other.Spans is not null)
+            {
+                Spans = TaintMath.Union(Spans, other.Spans);
+                Amount = TaintMath.Length(Spans);
+            }
+            else
+            {
+                Amount = Math.Min(value, Amount + other.Amount);
+                Spans = null;
+            }
+
+            return Amount - before;
+        }
+    }
+
+    /// <summary>
+    /// Taint waiting at one transaction: <see cref="Items"/> forward keyed by input id, backward by output id (a later item
+    /// for the same id replaces an earlier one, as a dictionary would; it does not happen: an output is spent once and every
+    /// transaction is processed once); plus seeds injected there.
+    /// </summary>
     private sealed class TxWork
     {
         public int Hop = int.MaxValue;
         public bool Done;
-        public readonly Dictionary<long, Taint> Items = [];
-        public readonly Dictionary<long, Taint> Injections = [];
+        public readonly List<(long Id, TaintPiece Taint)> Items = [];
+        public Dictionary<long, TaintPiece>? Injections;
         public readonly List<int> Feeders = [];
         public string? CoinJoinHaircut;
+
+        public void Reset()
+        {
+            Hop = int.MaxValue;
+            Done = false;
+            Items.Clear();
+            Injections = null;
+            Feeders.Clear();
+            CoinJoinHaircut = null;
+        }
+    }
+
+    /// <summary>An address's node id and label, and its label stop (formatted once per run).</summary>
+    private sealed class AddressInfo(string id, TraceLabel? label)
+    {
+        public readonly string Id = id;
+        public readonly TraceLabel? Label = label;
+        public bool StopKnown;
+        public (string Rule, string Detail)? Stop;
     }
 }

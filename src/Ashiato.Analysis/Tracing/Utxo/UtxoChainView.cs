@@ -1,0 +1,291 @@
+using System.Runtime.CompilerServices;
+using Ashiato.Chains.Bitcoin.Scripts;
+using Ashiato.Core;
+using Ashiato.Storage.Files;
+using Ashiato.Storage.Utxo;
+
+namespace Ashiato.Analysis.Tracing.Utxo;
+
+/// <summary>
+/// The columns of a <see cref="UtxoChainStore"/> the tracer's inner loop reads, resolved once per trace: for every segment
+/// its memory-mapped <c>tx.meta</c>, <c>in.prev</c>, <c>out.value</c>, <c>out.addr</c>, <c>blk.meta</c> and <c>tx.id</c>
+/// files and its id bases. The store's own accessors look a column up by name in a dictionary and find the segment through
+/// delegates on every call; here a read is a segment search over a small array and one unaligned load. It reads exactly
+/// the same bytes as the store's accessors (same columns, same ids), so the trace sees the same chain. A view is only valid
+/// while the chain's segment list is unchanged (one <see cref="UtxoTracer.Run"/>; the chain is not written meanwhile).
+/// </summary>
+internal sealed class UtxoChainView
+{
+    private readonly Seg[] _segs;
+
+    public UtxoChainView(UtxoChainStore chain)
+    {
+        Chain = chain;
+        var list = chain.Segments;
+        _segs = new Seg[list.Count];
+        for (var i = 0; i < list.Count; i++)
+        {
+            var s = list[i];
+            _segs[i] = new Seg(s.Info, s[Columns.TxMeta], s[Columns.InPrev], s[Columns.OutValue], s[Columns.OutAddress], s[Columns.OutType],
+                s[Columns.BlockMeta], s[Columns.TxId]);
+        }
+    }
+
+    public UtxoChainStore Chain { get; }
+
+    /// <summary>Transaction <paramref name="txId"/>: its global input and output ranges, height and coinbase flag (no txid: see <see cref="TxId"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public TxLite GetTx(long txId)
+    {
+        var s = _segs[SegOf(txId, SegKind.Tx)];
+        var local = txId - s.TxBase;
+        var meta = s.TxMeta.Read<TxMeta>(local);
+        long inEnd, outEnd;
+        if (local + 1 < s.TxCount)
+        {
+            var next = s.TxMeta.Read<TxMeta>(local + 1);
+            (inEnd, outEnd) = (next.InputLocal, next.OutputLocal);
+        }
+        else
+        {
+            (inEnd, outEnd) = (s.InputCount, s.OutputCount);
+        }
+
+        return new TxLite(txId, s.InputBase + meta.InputLocal, (int)(inEnd - meta.InputLocal), s.OutputBase + meta.OutputLocal,
+            (int)(outEnd - meta.OutputLocal), HeightIn(s, txId), (meta.Flags & TxFlags.Coinbase) != 0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public Hash256 TxId(long txId)
+    {
+        var s = _segs[SegOf(txId, SegKind.Tx)];
+        return new Hash256(s.TxIds.Span((txId - s.TxBase) * 32, 32));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int HeightOfTx(long txId) => HeightIn(_segs[SegOf(txId, SegKind.Tx)], txId);
+
+    /// <summary><c>in.prev</c>: the spent output's id, or <see cref="PrevRef.Coinbase"/> / <see cref="PrevRef.External"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long InPrev(long inputId)
+    {
+        var s = _segs[SegOf(inputId, SegKind.Input)];
+        return s.InPrev.Read<long>(inputId - s.InputBase);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long OutValue(long outputId)
+    {
+        var s = _segs[SegOf(outputId, SegKind.Output)];
+        return s.OutValue.Read<long>(outputId - s.OutputBase);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (long Value, uint Address) Output(long outputId)
+    {
+        var s = _segs[SegOf(outputId, SegKind.Output)];
+        var local = outputId - s.OutputBase;
+        return (s.OutValue.Read<long>(local), s.OutAddress.Read<uint>(local));
+    }
+
+    /// <summary>
+    /// Reads transaction <paramref name="txId"/> into <paramref name="facts"/> exactly as <see cref="TxFacts.Read"/> does (same
+    /// fields, same order, external inputs through the store), with the view's direct column reads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ReadFacts(long txId, int height, TxFacts facts)
+    {
+        var s = _segs[SegOf(txId, SegKind.Tx)];
+        var local = txId - s.TxBase;
+        var meta = s.TxMeta.Read<TxMeta>(local);
+        long inEnd, outEnd;
+        if (local + 1 < s.TxCount)
+        {
+            var next = s.TxMeta.Read<TxMeta>(local + 1);
+            (inEnd, outEnd) = (next.InputLocal, next.OutputLocal);
+        }
+        else
+        {
+            (inEnd, outEnd) = (s.InputCount, s.OutputCount);
+        }
+
+        facts.TxId = txId;
+        facts.Height = height;
+        facts.Version = meta.Version;
+        facts.LockTime = meta.LockTime;
+        facts.IsCoinbase = (meta.Flags & TxFlags.Coinbase) != 0;
+        facts.Inputs.Clear();
+        facts.Outputs.Clear();
+        for (long li = meta.InputLocal; li < inEnd; li++)
+        {
+            var prev = s.InPrev.Read<long>(li);
+            if (prev >= 0)
+            {
+                var o = _segs[SegOf(prev, SegKind.Output)];
+                var lo = prev - o.OutputBase;
+                facts.Inputs.Add(new InputFact(o.OutAddress.Read<uint>(lo), o.OutValue.Read<long>(lo), (ScriptType)o.OutType.Read<byte>(lo), prev));
+            }
+            else if (prev == PrevRef.External)
+            {
+                var ext = Chain.GetInput(s.InputBase + li).External!.Value;
+                facts.Inputs.Add(ext.Resolved != 0
+                    ? new InputFact(ext.AddressId, ext.Value, ext.Type)
+                    : new InputFact(ExternalPrevout.NoAddress, -1, ScriptType.Nonstandard));
+            }
+        }
+
+        for (long lo = meta.OutputLocal; lo < outEnd; lo++)
+        {
+            facts.Outputs.Add(new OutputFact(s.OutAddress.Read<uint>(lo), s.OutValue.Read<long>(lo), (ScriptType)s.OutType.Read<byte>(lo)));
+        }
+    }
+
+    /// <summary>The transaction holding input <paramref name="inputId"/> (binary search over the segment's <c>tx.meta</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long TxOfInput(long inputId)
+    {
+        var s = _segs[SegOf(inputId, SegKind.Input)];
+        return s.TxBase + TxOfLocal(s, inputId - s.InputBase, input: true);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long TxOfOutput(long outputId)
+    {
+        var s = _segs[SegOf(outputId, SegKind.Output)];
+        return s.TxBase + TxOfLocal(s, outputId - s.OutputBase, input: false);
+    }
+
+    // The last transaction whose first input (output) is at or before the local id: the answer of Segment.TxOfLocal (a binary
+    // search over all of tx.meta), found in two steps that touch less memory: the block first (the last block of the segment
+    // whose first input (output) is at or before the id: blk.meta is small and stays in cache), then the transactions of that
+    // block only. Equal because block and transaction starts are both non-decreasing, a block's first input (output) is its
+    // first transaction's, and the next block starts after the id.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long TxOfLocal(Seg s, long local, bool input)
+    {
+        var global = local + (input ? s.InputBase : s.OutputBase);
+        int blo = 0, bhi = s.BlockCount - 1;
+        while (blo < bhi)
+        {
+            var mid = (blo + bhi + 1) >>> 1;
+            var m = s.BlockMeta.Read<BlockMeta>(mid);
+            if ((input ? m.FirstInput : m.FirstOutput) <= global)
+            {
+                blo = mid;
+            }
+            else
+            {
+                bhi = mid - 1;
+            }
+        }
+
+        long lo = 0, hi = s.TxCount - 1;
+        if (s.BlockCount > 0)
+        {
+            var first = s.BlockMeta.Read<BlockMeta>(blo).FirstTx - s.TxBase;
+            var end = blo + 1 < s.BlockCount ? s.BlockMeta.Read<BlockMeta>(blo + 1).FirstTx - s.TxBase : s.TxCount;
+            if (first >= 0 && first < end && end <= s.TxCount)
+            {
+                (lo, hi) = (first, end - 1);
+            }
+        }
+
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) >>> 1;
+            var m = s.TxMeta.Read<TxMeta>(mid);
+            if ((input ? m.InputLocal : m.OutputLocal) <= local)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
+    }
+
+    // as UtxoChainStore.HeightOfTx: the last block of the segment whose first tx is at or before txId
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int HeightIn(Seg s, long txId)
+    {
+        int lo = 0, hi = s.BlockCount - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) >>> 1;
+            if (s.BlockMeta.Read<BlockMeta>(mid).FirstTx <= txId)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return s.FirstHeight + lo;
+    }
+
+    private enum SegKind
+    {
+        Tx,
+        Input,
+        Output,
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int SegOf(long id, SegKind kind)
+    {
+        int lo = 0, hi = _segs.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var s = _segs[mid];
+            var (b, n) = kind switch
+            {
+                SegKind.Tx => (s.TxBase, s.TxCount),
+                SegKind.Input => (s.InputBase, s.InputCount),
+                _ => (s.OutputBase, s.OutputCount),
+            };
+            if (id < b)
+            {
+                hi = mid - 1;
+            }
+            else if (id >= b + n)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return mid;
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(id), $"{kind} id {id} is not committed");
+    }
+
+    private sealed class Seg(SegmentInfo info, MappedFile txMeta, MappedFile inPrev, MappedFile outValue, MappedFile outAddress, MappedFile outType,
+        MappedFile blockMeta, MappedFile txIds)
+    {
+        public readonly long TxBase = info.TxBase;
+        public readonly long TxCount = info.TxCount;
+        public readonly long InputBase = info.InputBase;
+        public readonly long InputCount = info.InputCount;
+        public readonly long OutputBase = info.OutputBase;
+        public readonly long OutputCount = info.OutputCount;
+        public readonly int FirstHeight = info.FirstHeight;
+        public readonly int BlockCount = info.BlockCount;
+        public readonly MappedFile TxMeta = txMeta;
+        public readonly MappedFile InPrev = inPrev;
+        public readonly MappedFile OutValue = outValue;
+        public readonly MappedFile OutAddress = outAddress;
+        public readonly MappedFile OutType = outType;
+        public readonly MappedFile BlockMeta = blockMeta;
+        public readonly MappedFile TxIds = txIds;
+    }
+}
+
+/// <summary>What the tracer needs of a transaction row (global ids).</summary>
+internal readonly record struct TxLite(long Id, long FirstInput, int InputCount, long FirstOutput, int OutputCount, int Height, bool IsCoinbase);

@@ -133,7 +133,9 @@ public static class ClusterBuilder
         var refusalsBefore = refusals.Count;
         var facts = new TxFacts();
         Func<long, bool> isPeelOutput = output => IsPeelOutput(store, output);
-        var history = heuristics.JudgesEarlier ? new StoreChainHistory(store) : null;
+        // heuristics that judge a payment when its output is first spent look spenders up in the spent-by index (built or extended here)
+        using var spentBy = heuristics.JudgesEarlier ? Tracing.Utxo.SpentByIndex.LoadOrEnsure(store, null, out _) : null;
+        var history = spentBy is not null ? new StoreChainHistory(store, spentBy) : null;
         long txs = 0;
         for (var h = from; h <= target; h++)
         {

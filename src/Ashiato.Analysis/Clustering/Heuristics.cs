@@ -569,7 +569,10 @@ public abstract class ChainHistory
 }
 
 /// <summary>A <see cref="ChainHistory"/> read from a UTXO chain store.</summary>
-public sealed class StoreChainHistory(UtxoChainStore store) : ChainHistory
+/// <param name="store">The chain.</param>
+/// <param name="spentBy">The spent-by index (output → spending input), when there is one: finds a spender in O(1); without it
+/// the spender is searched in the output address's postings, which is quadratic on busy addresses (exchange hot wallets).</param>
+public sealed class StoreChainHistory(UtxoChainStore store, Tracing.Utxo.SpentByIndex? spentBy = null) : ChainHistory
 {
     public override (long TxId, int Index)? CreatorOf(long outputId)
     {
@@ -605,6 +608,18 @@ public sealed class StoreChainHistory(UtxoChainStore store) : ChainHistory
 
     public override long SpenderBefore(long outputId, long beforeTx)
     {
+        if (spentBy is not null && outputId >= 0 && outputId < spentBy.OutputCount)
+        {
+            var input = spentBy.SpendingInput(outputId);
+            if (input < 0)
+            {
+                return -1;
+            }
+
+            var spender = store.TxOfInput(input);
+            return spender < beforeTx ? spender : -1;
+        }
+
         var address = store.GetOutput(outputId).AddressId;
         if (address == ExternalPrevout.NoAddress)
         {

@@ -2,47 +2,6 @@ using System.Runtime.CompilerServices;
 
 namespace Ashiato.Analysis.Tracing.Utxo;
 
-/// <summary>
-/// The tainted part of one output or input, in satoshi. Under FIFO it also carries <see cref="Spans"/>: which satoshi of the
-/// coin are tainted, as sorted, disjoint, non-adjacent half-open ranges [start, end) of offsets inside the coin; their lengths
-/// sum to <see cref="Amount"/>. Under poison and haircut only the amount matters (<see cref="Spans"/> is null).
-/// </summary>
-public sealed class Taint
-{
-    public Taint(long amount, List<(long Start, long End)>? spans = null)
-    {
-        Amount = amount;
-        Spans = spans;
-    }
-
-    public long Amount { get; private set; }
-
-    public List<(long Start, long End)>? Spans { get; private set; }
-
-    public static Taint Whole(long value, bool fifo) => new(value, fifo ? (value > 0 ? [(0, value)] : []) : null);
-
-    /// <summary>The first <paramref name="amount"/> satoshi of a coin (a seed limited to an amount).</summary>
-    public static Taint Prefix(long amount, bool fifo) => Whole(amount, fifo);
-
-    /// <summary>Adds <paramref name="other"/> without exceeding <paramref name="value"/> (FIFO: the union of the spans). Returns the amount added.</summary>
-    public long Merge(Taint other, long value)
-    {
-        var before = Amount;
-        if (Spans is not null && other.Spans is not null)
-        {
-            Spans = TaintMath.Union(Spans, other.Spans);
-            Amount = TaintMath.Length(Spans);
-        }
-        else
-        {
-            Amount = Math.Min(value, Amount + other.Amount);
-            Spans = null;
-        }
-
-        return Amount - before;
-    }
-}
-
 /// <summary>Exact integer distributions of taint through one transaction (see docs/tracing.md, "Remainder rule").</summary>
 public static class TaintMath
 {

@@ -226,7 +226,8 @@ public sealed partial class UtxoTracer : IChainTracer
 
     /// <summary>
     /// The tainted part of one output or input in the inner loop: <see cref="Amount"/> satoshi, and under FIFO (only then)
-    /// <see cref="Spans"/>, the tainted satoshi as sorted disjoint ranges inside the coin (see <see cref="Taint"/>). The default
+    /// <see cref="Spans"/>, the tainted satoshi as sorted, disjoint, non-adjacent half-open ranges [start, end) of offsets inside
+    /// the coin, whose lengths sum to <see cref="Amount"/>. The default
     /// value (0, null) is "no taint"; under FIFO every piece that takes part in a merge carries a (possibly empty) list.
     /// </summary>
     private struct TaintPiece(long amount, List<(long Start, long End)>? spans)
@@ -236,7 +237,7 @@ public sealed partial class UtxoTracer : IChainTracer
 
         public static TaintPiece Whole(long value, bool fifo) => new(value, fifo ? (value > 0 ? [(0, value)] : []) : null);
 
-        /// <summary>As <see cref="Taint.Merge"/>: adds <paramref name="other"/> without exceeding <paramref name="value"/>; returns the amount added.</summary>
+        /// <summary>Adds <paramref name="other"/> without exceeding <paramref name="value"/> (FIFO: the union of the spans); returns the amount added.</summary>
         public long Merge(TaintPiece other, long value)
         {
             var before = Amount;

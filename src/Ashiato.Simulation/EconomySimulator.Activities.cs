@@ -381,13 +381,20 @@ internal sealed partial class EconomySimulator
     private bool BridgeRelease()
     {
         var bridge = World.Bridge;
-        if (bridge.Main.Balance < 5 * Btc)
+        long owed = 0;
+        foreach (var r in BridgeReturns)
+        {
+            owed += r.ReleaseTxId is null ? r.Released : 0;
+        }
+
+        var free = bridge.Main.Balance - owed - (WrappedSupply?.Invoke() ?? 0); // burns are paid first; the custody backs the wrapped supply
+        if (free < 5 * Btc)
         {
             return false;
         }
 
         var user = World.Retail[_rng.Next(World.Retail.Count)];
-        var amount = _rng.Amount(500_000, bridge.Main.Balance / 5);
+        var amount = _rng.Amount(500_000, free / 5);
         if (!Take(bridge.Main, amount, 2, 30, out var sum, out var fee))
         {
             return false;

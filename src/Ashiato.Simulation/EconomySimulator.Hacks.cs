@@ -14,9 +14,42 @@ internal sealed partial class EconomySimulator
             }
         }
 
+        ReleaseBridgeReturns();
         HackerDay(World.Lazarus);
         HackerDay(World.Kraken);
         MixerPayouts();
+    }
+
+    /// <summary>The bridge pays out the EVM burns that are due, from its custody, to the destinations the burns name.</summary>
+    private void ReleaseBridgeReturns()
+    {
+        var bridge = World.Bridge;
+        foreach (var r in BridgeReturns)
+        {
+            if (r.ReleaseTxId is not null || r.DueDay > _dayIndex)
+            {
+                continue;
+            }
+
+            if (!Take(bridge.Main, r.Released, 2, 300, out var sum, out var fee))
+            {
+                continue; // the custody cannot pay today: tried again tomorrow
+            }
+
+            var theft = Thefts.First(t => t.Plan.Id == r.TheftId);
+            var seg = new Segment(Segments.Count, theft, "bridge_release", "evm:" + r.BurnTx);
+            Segments.Add(seg);
+            theft.Segments.Add(seg);
+            Pay(r.Released, r.To, theft.Hacker.Main, seg.Index, 1);
+            Change(sum - r.Released - fee, bridge.Fixed[0], bridge.Main);
+            var (txid, _) = Emit();
+            seg.AmountIn = r.Released;
+            seg.Sources.Add(Outpoint(txid, 0));
+            r.ReleaseTxId = txid.ToString();
+            r.ReleaseHeight = _height;
+            r.ReleaseDay = _day;
+            r.Segment = seg.Index;
+        }
     }
 
     private void Hack(HackPlan plan)

@@ -78,6 +78,27 @@ internal sealed partial class EconomySimulator
     /// <summary>Hackers' deposits to the bridge's custody address (the EVM chain mints wrapped BTC for them).</summary>
     public List<BridgeDeposit> BridgeDeposits { get; } = [];
 
+    /// <summary>Burns of wrapped BTC on the EVM chain that the bridge releases (or has released) on this chain.</summary>
+    public List<BridgeReturn> BridgeReturns { get; } = [];
+
+    /// <summary>
+    /// Called when the first block of a new day is built, with that day's index, before the day's events: the EVM chain
+    /// simulates the days before it (so its bridge mints see this chain's deposits, and its burns are released here).
+    /// </summary>
+    public Action<int>? BeforeDay { get; set; }
+
+    /// <summary>The wrapped BTC in circulation on the EVM chain (sat), which the custody keeps back from users' releases.</summary>
+    public Func<long>? WrappedSupply { get; set; }
+
+    /// <summary>Day index of the last block of the economy (releases due later are never paid).</summary>
+    public int LastEconomyDay => (int)((EconomyBlocks - 1) * (SimCalendar.Days * 86400L / EconomyBlocks) / 86400);
+
+    /// <summary>Whether this chain has a theft of that id (the EVM chain's DeFi exploits have none).</summary>
+    public bool HasTheft(string theftId) => Thefts.Exists(t => t.Plan.Id == theftId);
+
+    /// <summary>A fresh address of the hacker for a bridge release (the burn names its script).</summary>
+    public Address BridgeReturnAddress(string hackerId) => World.NewAddress(World.ById(hackerId), ScriptKind.P2WPKH, "bridge-release");
+
     public long PlannedBlocks { get; }
 
     private long EconomyBlocks => Math.Clamp(_targetTx / 25, 300, 420_000);
@@ -111,6 +132,7 @@ internal sealed partial class EconomySimulator
                 _feeRate = FeeRate(_day.Year);
                 if (dayIndex != _dayIndex)
                 {
+                    BeforeDay?.Invoke(dayIndex);
                     DailyEvents(_dayIndex, dayIndex);
                     _dayIndex = dayIndex;
                 }
@@ -191,6 +213,9 @@ internal sealed partial class EconomySimulator
 
         holders.Add((World.Mixer.Fixed[0], World.Mixer.Main));
         holders.Add((World.Otc.Fixed[0], World.Otc.Main));
+        // the bridge thrice: its custody backs the wrapped BTC in the EVM chain's pools (400 sBTC at launch)
+        holders.Add((World.Bridge.Fixed[0], World.Bridge.Main));
+        holders.Add((World.Bridge.Fixed[0], World.Bridge.Main));
         holders.Add((World.Bridge.Fixed[0], World.Bridge.Main));
         foreach (var pool in World.Miners)
         {

@@ -439,6 +439,7 @@ internal static class OutputWriters
         }
 
         w.WriteEndArray();
+        WriteBridgeReturns(w, sim.BridgeReturns);
         w.WriteStartArray("open_mixer_jobs");
         foreach (var job in sim.OpenMixJobs.Where(j => j.From is not null))
         {
@@ -450,6 +451,42 @@ internal static class OutputWriters
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>bridge_returns</c> (in both truth files): each EVM burn of wrapped BTC, the Bitcoin destination it names and the
+    /// release paying it (null while unpaid when the chain ended), with the segment the release starts.
+    /// </summary>
+    public static void WriteBridgeReturns(Utf8JsonWriter w, IReadOnlyList<BridgeReturn> returns)
+    {
+        w.WriteStartArray("bridge_returns");
+        foreach (var r in returns)
+        {
+            w.WriteStartObject();
+            w.WriteString("theft", r.TheftId);
+            w.WriteString("hacker", r.HackerId);
+            w.WriteString("evm_burn_tx", r.BurnTx);
+            w.WriteNumber("evm_lot", r.Lot);
+            w.WriteNumber("burned", r.Burned);
+            w.WriteNumber("bridge_fee_sat", r.BridgeFee);
+            w.WriteString("btc_destination", r.To.Text);
+            if (r.ReleaseTxId is null)
+            {
+                w.WriteNull("btc_release_outpoint");
+            }
+            else
+            {
+                w.WriteString("btc_release_outpoint", r.ReleaseTxId + ":0");
+                w.WriteNumber("btc_released_sat", r.Released);
+                w.WriteNumber("btc_release_height", r.ReleaseHeight);
+                w.WriteString("btc_release_date", r.ReleaseDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                w.WriteNumber("segment", r.Segment);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteSegment(Utf8JsonWriter w, Segment s)

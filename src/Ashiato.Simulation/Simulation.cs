@@ -79,15 +79,23 @@ public static class Simulation
         var prices = new PriceSeries(seed);
         Directory.CreateDirectory(Path.Combine(outDir, "truth"));
         EconomySimulator sim;
+        Evm.EvmEconomy eco;
         using (var addresses = new StreamWriter(Path.Combine(outDir, "truth", "addresses.csv"), false, World.Utf8, 1 << 20))
         {
             addresses.NewLine = "\n";
             addresses.Write("address,entity,role\n");
             sim = new EconomySimulator(seed, targetTx, Path.Combine(outDir, "bitcoin", "blocks"), addresses, prices);
+
+            // the two chains advance day by day together: mints follow deposits, releases follow burns
+            eco = Evm.EvmOutput.Create(outDir, seed, targetTx, sim);
+            sim.BeforeDay = day => eco.RunUntil(day, ct);
+            sim.WrappedSupply = () => eco.WrappedSupplySat;
             sim.Run(progress, ct);
+            eco.RunUntil(SimCalendar.Days, ct);
+            eco.Finish();
         }
 
-        var evm = Evm.EvmOutput.Run(outDir, seed, targetTx, sim, ct);
+        var evm = Evm.EvmOutput.Write(outDir, seed, eco, sim);
         Directory.CreateDirectory(Path.Combine(outDir, "prices"));
         foreach (var (file, csv) in prices.Files())
         {

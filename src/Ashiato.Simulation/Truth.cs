@@ -6,6 +6,45 @@ public sealed record HackPlan(string Id, string Title, DateOnly Date, string Vic
 /// <summary>A hacker's deposit to the bridge on the Bitcoin side: the outpoint, its value and when.</summary>
 public sealed record BridgeDeposit(string TheftId, string HackerId, string TxId, uint Vout, long Amount, DateOnly Day, int Height);
 
+/// <summary>
+/// The way back over the bridge: a hacker burns wrapped BTC on the EVM chain naming a Bitcoin destination (scriptPubKey of
+/// <see cref="To"/>), and the bridge releases the burned amount less its 0.1 % fee from its custody on the Bitcoin chain
+/// on <see cref="DueDay"/> or the first day after it when the custody can pay. The release starts a new segment of the
+/// theft (kind <c>bridge_release</c>, parent <c>evm:</c>burn transaction) that the hacker launders on.
+/// </summary>
+public sealed class BridgeReturn(string theftId, string hackerId, string burnTx, int lot, long burned, Address to, int dueDay)
+{
+    public string TheftId { get; } = theftId;
+
+    public string HackerId { get; } = hackerId;
+
+    /// <summary>The EVM burn transaction (0x…).</summary>
+    public string BurnTx { get; } = burnTx;
+
+    /// <summary>The EVM lot burned.</summary>
+    public int Lot { get; } = lot;
+
+    /// <summary>Wrapped units burned (1 unit = 1 sat).</summary>
+    public long Burned { get; } = burned;
+
+    public long BridgeFee => Burned / 1000;
+
+    public long Released => Burned - BridgeFee;
+
+    public Address To { get; } = to;
+
+    public int DueDay { get; } = dueDay;
+
+    /// <summary>The release transaction once paid (output 0 pays <see cref="To"/>), else null.</summary>
+    public string? ReleaseTxId { get; set; }
+
+    public int ReleaseHeight { get; set; }
+
+    public DateOnly ReleaseDay { get; set; }
+
+    public int Segment { get; set; } = -1;
+}
+
 /// <summary>Where stolen value ended: an output (or a held coin) of an entity.</summary>
 public sealed record Endpoint(string Kind, string EntityId, string TxId, uint Vout, long Amount);
 
@@ -14,7 +53,8 @@ public sealed record Hop(string Kind, string TxId, long AmountIn, long AmountOut
 
 /// <summary>
 /// A segment of a theft's path: the stolen outputs themselves (kind <c>theft</c>) or a mixer's payout of a deposit
-/// (kind <c>mixer_payout</c>, new coins with no on-chain link). Invariant: AmountIn = Σ endpoints + mining fees + service fees.
+/// (kind <c>mixer_payout</c>, new coins with no on-chain link) or a bridge's release of coins burned on the EVM chain
+/// (kind <c>bridge_release</c>, parent <c>evm:</c>burn tx). Invariant: AmountIn = Σ endpoints + mining fees + service fees.
 /// </summary>
 public sealed class Segment(int index, TheftRecord theft, string kind, string? parent)
 {

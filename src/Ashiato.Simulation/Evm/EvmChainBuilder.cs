@@ -772,7 +772,7 @@ internal static class Topics
     public static readonly EvmHash MixerWithdrawal = Sig("Withdrawal(address,bytes32,address,uint256)");
     public static readonly EvmHash Swap = Sig("Swap(address,uint256,uint256,uint256,uint256,address)");
     public static readonly EvmHash BridgeMint = Sig("BridgeMint(address,uint256,bytes32)");
-    public static readonly EvmHash BridgeBurn = Sig("BridgeBurn(address,uint256)");
+    public static readonly EvmHash BridgeBurn = Sig("BridgeBurn(address,uint256,bytes)");
     public static readonly EvmHash Supplied = Sig("Supplied(address,address,uint256)");
     public static readonly EvmHash Withdrawn = Sig("Withdrawn(address,address,uint256)");
 
@@ -814,6 +814,14 @@ internal static class Abi
     }
 
     public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
+
+    /// <summary>The tail of a dynamic <c>bytes</c> value: its length word and the bytes padded to whole words.</summary>
+    public static byte[] Bytes(byte[] bytes)
+    {
+        var padded = new byte[(bytes.Length + 31) / 32 * 32];
+        bytes.CopyTo(padded, 0);
+        return Concat(Word(new BigInteger(bytes.Length)), padded);
+    }
 
     /// <summary>An ABI-encoded string answer (offset, length, padded bytes).</summary>
     public static byte[] String(string s)

@@ -13,7 +13,8 @@ internal sealed partial class EvmEconomy
         new("hack-2024-aurora", "Aurora Swap sBTC pool exploit", new(2024, 5, 31), "aurora-swap", "silent-kraken"),
     ];
 
-    private List<(int Due, BridgeDeposit Deposit)>? _mintQueue;
+    private readonly List<(int Due, BridgeDeposit Deposit)> _mintQueue = [];
+    private int _depositsQueued;
 
     private EvmLot NewLot(EvmLot? parent, string origin, string asset, BigInteger amount, EvmAddress holder, SimTx? tx,
         string? theftId = null, string? hackerId = null, string? victimCountry = null, string? externalParent = null)
@@ -123,7 +124,12 @@ internal sealed partial class EvmEconomy
     /// <summary>The bridge mints wrapped BTC (1 sat = 1 unit, minus 0.1 %) for hackers' BTC deposits, 1–3 days later.</summary>
     private void BridgeMints(DateOnly day)
     {
-        _mintQueue ??= _btc.BridgeDeposits.Select(d => (SimCalendar.DayIndex(d.Day) + 1 + _rng.Next(3), d)).ToList();
+        for (; _depositsQueued < _btc.BridgeDeposits.Count; _depositsQueued++)
+        {
+            var deposit = _btc.BridgeDeposits[_depositsQueued];
+            _mintQueue.Add((SimCalendar.DayIndex(deposit.Day) + 1 + _rng.Next(3), deposit));
+        }
+
         var today = SimCalendar.DayIndex(day);
         foreach (var (_, d) in _mintQueue.Where(q => q.Due == today).ToList())
         {
@@ -133,6 +139,7 @@ internal sealed partial class EvmEconomy
             var btcTx = Convert.FromHexString(d.TxId);
             var tx = _chain.Send(_bridgeOperator, _sbtc, BigInteger.Zero, Abi.Call("mint(address,uint256,bytes32)", Abi.Word(to), Abi.Word(minted), btcTx), 90_000);
             _chain.TokenTransfer(tx, tx.Root, _sbtc, EvmAddress.Zero, to, minted);
+            WrappedSupplySat += (long)minted;
             tx.Logs.Add(new SimLog(_sbtc, [Topics.BridgeMint, Topics.Of(to)], Abi.Concat(Abi.Word(minted), btcTx)));
             var country = _btc.Thefts.FirstOrDefault(t => t.Plan.Id == d.TheftId)?.Victim.Country ?? "ZZ";
             var outpoint = $"{d.TxId}:{d.Vout}";
@@ -160,9 +167,11 @@ internal sealed partial class EvmEconomy
         switch (lot.Asset)
         {
             case "sBTC":
-                if (lot.Origin == "swap" || lot.Hops >= 6)
+                // back over the bridge: swapped-in sBTC, long-laundered sBTC, and 40 % of freshly minted sBTC (a round
+                // trip to break the trail); only where the Bitcoin chain has the theft and still runs to pay the release
+                if ((lot.Origin == "swap" || lot.Hops >= 6 || (lot.Origin == "bridge_mint" && r < 40)) && CanReturn(lot, day))
                 {
-                    BridgeOut(lot);
+                    BridgeOut(lot, day);
                 }
                 else
                 {
@@ -258,14 +267,23 @@ internal sealed partial class EvmEconomy
         }
     }
 
-    private void BridgeOut(EvmLot lot)
+    private bool CanReturn(EvmLot lot, int day) => _btc.HasTheft(lot.TheftId) && day + 4 <= _btc.LastEconomyDay;
+
+    /// <summary>
+    /// Burns the lot's sBTC naming a fresh Bitcoin address of the hacker (its scriptPubKey in the call and in the
+    /// <c>BridgeBurn(address,uint256,bytes)</c> event); the Bitcoin chain releases the amount less 0.1 % 1–3 days later.
+    /// </summary>
+    private void BridgeOut(EvmLot lot, int day)
     {
-        Fund(lot, BigInteger.Zero, 75_000);
-        var script = _rng.Bytes(32);
-        var tx = _chain.Send(lot.Holder, _sbtc, BigInteger.Zero, Abi.Call("burn(uint256,bytes32)", Abi.Word(lot.Amount), script), 75_000);
+        Fund(lot, BigInteger.Zero, 90_000);
+        var to = _btc.BridgeReturnAddress(lot.HackerId);
+        var script = Abi.Bytes(to.Script);
+        var tx = _chain.Send(lot.Holder, _sbtc, BigInteger.Zero, Abi.Concat(Abi.Selector("burn(uint256,bytes)"), Abi.Word(lot.Amount), Abi.Word(new BigInteger(64)), script), 90_000);
         _chain.TokenTransfer(tx, tx.Root, _sbtc, lot.Holder, EvmAddress.Zero, lot.Amount);
-        tx.Logs.Add(new SimLog(_sbtc, [Topics.BridgeBurn, Topics.Of(lot.Holder)], Abi.Word(lot.Amount)));
+        WrappedSupplySat -= (long)lot.Amount;
+        tx.Logs.Add(new SimLog(_sbtc, [Topics.BridgeBurn, Topics.Of(lot.Holder)], Abi.Concat(Abi.Word(lot.Amount), Abi.Word(new BigInteger(64)), script)));
         End(lot, "bridge", World.Bridge.Id, tx);
+        _btc.BridgeReturns.Add(new BridgeReturn(lot.TheftId, lot.HackerId, tx.Hash.ToString(), lot.Id, (long)lot.Amount, to, day + 1 + _rng.Next(3)));
     }
 
     private void End(EvmLot lot, string kind, string entity, SimTx tx)

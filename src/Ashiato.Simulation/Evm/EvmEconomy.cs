@@ -106,6 +106,12 @@ internal sealed partial class EvmEconomy
 
     public List<EvmBridgeHop> BridgeHops { get; } = [];
 
+    /// <summary>sBTC in circulation (sat): what the bridge's custody on the Bitcoin chain must keep.</summary>
+    public long WrappedSupplySat { get; private set; }
+
+    /// <summary>The burns back to the Bitcoin chain and their releases there.</summary>
+    public IReadOnlyList<BridgeReturn> BridgeReturns => _btc.BridgeReturns;
+
     public IReadOnlyList<(EvmAddress Address, string Entity, string Role)> Addresses => _addresses;
 
     public List<(EvmAddress Address, string Entity, string Kind, string? Name, string? Symbol, int? Decimals, long Block)> ContractList { get; } = [];
@@ -125,47 +131,69 @@ internal sealed partial class EvmEconomy
 
     // ---------------------------------------------------------------- run
 
+    private int _nextDay;
+    private bool _started;
+    private double _carry;
+
+    /// <summary>Simulates the whole chain in one go (the days after the Bitcoin chain's).</summary>
     public void Run(CancellationToken ct)
     {
-        using (_chain)
+        RunUntil(SimCalendar.Days, ct);
+        Finish();
+    }
+
+    /// <summary>
+    /// Simulates the days before <paramref name="dayExclusive"/> not simulated yet (genesis first). The Bitcoin simulator
+    /// calls it as each of its days begins, so mints follow its deposits and its releases follow the burns here.
+    /// </summary>
+    public void RunUntil(int dayExclusive, CancellationToken ct = default)
+    {
+        if (!_started)
         {
             Genesis();
-            var days = SimCalendar.Days;
-            var perDay = (double)_targetTx / days;
-            double carry = 0;
-            for (var d = 0; d < days; d++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var day = SimCalendar.Start.AddDays(d);
-                var time = SimCalendar.UnixOf(day) + 36_000 + _rng.NextLong(14_400);
-                _chain.BeginBlock(time, MinerAddress(World.Miners[_rng.Next(World.Miners.Count)]));
-                if (d == 0)
-                {
-                    Deploy();
-                }
-
-                BridgeMints(day);
-                Hacks(day);
-                MixerWithdrawals(d);
-                Launder(d);
-                carry += perDay;
-                var n = (int)carry;
-                carry -= n;
-                for (var i = 0; i < n; i++)
-                {
-                    RetailActivity(d);
-                }
-
-                Sweeps();
-                _chain.EndBlock();
-            }
-
-            foreach (var lot in Lots.Where(l => l.Open))
-            {
-                lot.EndKind = "held";
-                lot.EndEntity = lot.HackerId;
-            }
+            _started = true;
         }
+
+        var perDay = (double)_targetTx / SimCalendar.Days;
+        for (; _nextDay < Math.Min(dayExclusive, SimCalendar.Days); _nextDay++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var d = _nextDay;
+            var day = SimCalendar.Start.AddDays(d);
+            var time = SimCalendar.UnixOf(day) + 36_000 + _rng.NextLong(14_400);
+            _chain.BeginBlock(time, MinerAddress(World.Miners[_rng.Next(World.Miners.Count)]));
+            if (d == 0)
+            {
+                Deploy();
+            }
+
+            BridgeMints(day);
+            Hacks(day);
+            MixerWithdrawals(d);
+            Launder(d);
+            _carry += perDay;
+            var n = (int)_carry;
+            _carry -= n;
+            for (var i = 0; i < n; i++)
+            {
+                RetailActivity(d);
+            }
+
+            Sweeps();
+            _chain.EndBlock();
+        }
+    }
+
+    /// <summary>Ends the chain: what the hackers still hold is "held"; the chain file is closed.</summary>
+    public void Finish()
+    {
+        foreach (var lot in Lots.Where(l => l.Open))
+        {
+            lot.EndKind = "held";
+            lot.EndEntity = lot.HackerId;
+        }
+
+        _chain.Dispose();
     }
 
     private EvmAddress NewAddress(string entity, string role)
@@ -293,6 +321,7 @@ internal sealed partial class EvmEconomy
         // wrapped BTC for the pool, backed by the bridge's pre-2017 custody on the Bitcoin chain
         var mint = _chain.Send(_bridgeOperator, _sbtc, BigInteger.Zero, Abi.Call("mint(address,uint256)", Abi.Word(_lp), Abi.Word(Sbtc(400))), 70_000);
         _chain.TokenTransfer(mint, mint.Root, _sbtc, EvmAddress.Zero, _lp, Sbtc(400));
+        WrappedSupplySat += (long)Sbtc(400);
         AddLiquidity(_poolUsdt, _usdt, Eth(20_000), Usdt(20_000_000));
         AddLiquidity(_poolSbtc, _sbtc, Eth(6_000), Sbtc(400));
         SupplyVault(crescent, Eth(25_000), false);

@@ -16,12 +16,18 @@ internal static class EvmOutput
 {
     public const string ChainName = "sim-evm";
 
-    public static EvmSimulationSummary Run(string outDir, ulong seed, long targetTx, EconomySimulator btc, CancellationToken ct)
+    /// <summary>The EVM economy writing <c>evm/chain.jsonl</c>; run it in step with the Bitcoin one (<see cref="EconomySimulator.BeforeDay"/>).</summary>
+    public static EvmEconomy Create(string outDir, ulong seed, long targetTx, EconomySimulator btc)
     {
         var dir = Path.Combine(outDir, "evm");
         Directory.CreateDirectory(dir);
-        var eco = new EvmEconomy(seed, targetTx, btc, Path.Combine(dir, SimulatedEvmNode.ChainFile));
-        eco.Run(ct);
+        return new EvmEconomy(seed, targetTx, btc, Path.Combine(dir, SimulatedEvmNode.ChainFile));
+    }
+
+    /// <summary>Writes the rest of the EVM output once both chains are finished.</summary>
+    public static EvmSimulationSummary Write(string outDir, ulong seed, EvmEconomy eco, EconomySimulator btc)
+    {
+        var dir = Path.Combine(outDir, "evm");
         var chain = eco.Chain;
         chain.WriteState(Path.Combine(dir, SimulatedEvmNode.StateFile));
         WriteInfo(Path.Combine(dir, SimulatedEvmNode.InfoFile), eco);
@@ -241,6 +247,7 @@ internal static class EvmOutput
         }
 
         w.WriteEndArray();
+        OutputWriters.WriteBridgeReturns(w, eco.BridgeReturns);
         w.WriteStartArray("lots");
         foreach (var l in eco.Lots)
         {

@@ -380,6 +380,33 @@ public sealed class SimulatedEvmTests(SimulatedEvmFixture fixture) : IClassFixtu
         }
     }
 
+    [Fact]
+    public void GroundTruth_BridgeBurns_NameTheirBitcoinDestinationInTheirEvent()
+    {
+        var truth = fixture.Truth("evm-ground-truth.json");
+        var lots = truth.GetProperty("lots").EnumerateArray().ToList();
+        var returns = truth.GetProperty("bridge_returns").EnumerateArray().ToList();
+        Assert.NotEmpty(returns);
+        Assert.Equal(fixture.Truth("ground-truth.json").GetProperty("bridge_returns").GetRawText(), truth.GetProperty("bridge_returns").GetRawText());
+        var topic = "0x" + Convert.ToHexStringLower(Ashiato.Chains.Evm.Encoding.Keccak256.Hash("BridgeBurn(address,uint256,bytes)"u8.ToArray()));
+        foreach (var r in returns)
+        {
+            var lot = lots[r.GetProperty("evm_lot").GetInt32()];
+            Assert.Equal("sBTC", lot.GetProperty("asset").GetString());
+            Assert.Equal(r.GetProperty("burned").GetInt64().ToString(CultureInfo.InvariantCulture), lot.GetProperty("amount").GetString());
+            Assert.Equal("bridge", lot.GetProperty("end").GetProperty("kind").GetString());
+            Assert.Equal(r.GetProperty("evm_burn_tx").GetString(), lot.GetProperty("end").GetProperty("tx").GetString());
+            Assert.True(Ashiato.Chains.Bitcoin.Scripts.AddressCodec.TryParse(Ashiato.Chains.Bitcoin.Network.BitcoinRegtest, r.GetProperty("btc_destination").GetString()!, out var kind, out var payload));
+            var script = Ashiato.Chains.Bitcoin.Scripts.ScriptClassifier.BuildScript(kind, payload)!;
+            var log = Assert.Single(Receipt(r.GetProperty("evm_burn_tx").GetString()!).GetProperty("logs").EnumerateArray(), l => l.GetProperty("topics")[0].GetString() == topic);
+            var data = Convert.FromHexString(log.GetProperty("data").GetString()![2..]);
+            Assert.Equal(r.GetProperty("burned").GetInt64(), (long)new BigInteger(data.AsSpan(0, 32), isUnsigned: true, isBigEndian: true));
+            var offset = (int)new BigInteger(data.AsSpan(32, 32), isUnsigned: true, isBigEndian: true);
+            var length = (int)new BigInteger(data.AsSpan(offset, 32), isUnsigned: true, isBigEndian: true);
+            Assert.Equal(script, data.AsSpan(offset + 32, length).ToArray());
+        }
+    }
+
     private JsonElement Receipt(string hash)
     {
         using var doc = JsonDocument.Parse(fixture.Node.Handle($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_getTransactionReceipt\",\"params\":[\"{hash}\"]}}"));

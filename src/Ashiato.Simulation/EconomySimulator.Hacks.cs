@@ -14,19 +14,19 @@ internal sealed partial class EconomySimulator
             }
         }
 
-        ReleaseBridgeReturns();
+        ReleaseBridgeReturns(today);
         HackerDay(World.Lazarus);
         HackerDay(World.Kraken);
         MixerPayouts();
     }
 
     /// <summary>The bridge pays out the EVM burns that are due, from its custody, to the destinations the burns name.</summary>
-    private void ReleaseBridgeReturns()
+    private void ReleaseBridgeReturns(int today)
     {
         var bridge = World.Bridge;
         foreach (var r in BridgeReturns)
         {
-            if (r.ReleaseTxId is not null || r.DueDay > _dayIndex)
+            if (r.ReleaseTxId is not null || r.DueDay > today)
             {
                 continue;
             }

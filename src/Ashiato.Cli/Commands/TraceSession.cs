@@ -17,7 +17,7 @@ namespace Ashiato.Cli.Commands;
 /// Every chain of a store opened for tracing at once: a UTXO tracer per Bitcoin-family chain (cluster labels), an EVM tracer
 /// per EVM chain (tag and deposit-address labels; bridge tokens from tags), the price book, and a bridge pairer for each
 /// bridge the tags describe on both sides (category <c>bridge</c>: custody addresses on a UTXO chain, the bridge's token
-/// contract on an EVM chain, same actor). <see cref="Run"/> follows bridges from one chain to the other.
+/// contract on an EVM chain, same actor), pairing deposits with mints and burns with releases. <see cref="Run"/> follows bridges from one chain to the other.
 /// </summary>
 public sealed class TraceSession : IDisposable
 {
@@ -79,7 +79,7 @@ public sealed class TraceSession : IDisposable
 
             foreach (var utxo in utxoChains)
             {
-                _pairers.Add(new MintingBridgePairer(new MintingBridge(actor, utxo, custody, evmChain, token), evm));
+                _pairers.Add(new MintingBridgePairer(new MintingBridge(actor, utxo, custody, evmChain, token), evm, _utxo[utxo]));
             }
         }
     }

@@ -9,7 +9,9 @@ namespace Ashiato.Analysis.Tracing.CrossChain;
 /// labelled <c>bridge</c>, with a stopping rule; backward: a mint with rule <c>bridge:follow</c>) is offered to the
 /// <see cref="IBridgePairer"/>s that claim it; the best candidate no other edge took becomes a seed on the other chain
 /// (hop = the next hop, the remaining tainted amount) and the edge gets rule <c>bridge:follow</c> with the pairing and
-/// its confidence in <see cref="TraceEdge.Detail"/>. Claimed but unpaired edges (and <c>bridge:follow</c> edges no pairer
+/// its confidence in <see cref="TraceEdge.Detail"/>; further edges of the same transaction paired with that continuation in
+/// the same round (several custody inputs of one release, traced backward) join it, adding their tainted amounts.
+/// Claimed but unpaired edges (and <c>bridge:follow</c> edges no pairer
 /// claims) get <c>bridge:unpaired</c> with the reason. The merged result lists edges by round, chain and the chain
 /// tracer's order (Seq renumbered from 1), nodes by id; its summary comes from <see cref="TraceSummaryBuilder"/> with
 /// every seeded amount of every round. Edge and time limits are shared by all rounds.
@@ -82,6 +84,7 @@ public sealed class CrossChainTracer
             }
 
             var next = new List<TraceSeed>();
+            var joinable = new Dictionary<string, (int Index, string Tx)>(StringComparer.Ordinal);
             foreach (var (chain, tracer) in _tracers)
             {
                 var chainSeeds = pending.Where(s => s.Chain == chain).ToList();
@@ -117,7 +120,7 @@ public sealed class CrossChainTracer
 
                 foreach (var e in r.Edges)
                 {
-                    edges.Add(Cross(e, byId, options, taken, next, warnings, cancellationToken));
+                    edges.Add(Cross(e, byId, options, taken, next, joinable, warnings, cancellationToken));
                 }
             }
 
@@ -133,7 +136,7 @@ public sealed class CrossChainTracer
 
     /// <summary>Pairs an edge with a bridge release (or deposit) when it enters (leaves) a bridge.</summary>
     private TraceEdge Cross(TraceEdge e, Dictionary<string, TraceNode> nodes, TraceOptions options, HashSet<string> taken, List<TraceSeed> next,
-        List<string> warnings, CancellationToken ct)
+        Dictionary<string, (int Index, string Tx)> joinable, List<string> warnings, CancellationToken ct)
     {
         if (!options.FollowBridges || e.Tainted.IsZero)
         {
@@ -160,6 +163,14 @@ public sealed class CrossChainTracer
         foreach (var c in candidates)
         {
             var key = $"{c.Continuation.Chain}|{c.Continuation.Kind}|{c.Continuation.Value}";
+            if (joinable.TryGetValue(key, out var j) && j.Tx == $"{e.Chain}|{e.Tx}" && next[j.Index].Amount is { } before && c.Continuation.Amount is { } more)
+            {
+                // another input of the same transaction into the same continuation (a release spending several custody
+                // coins, traced backward): its tainted amount joins the continuation
+                next[j.Index] = next[j.Index] with { Amount = before + more };
+                return e with { Rule = TraceRules.BridgeFollow, Detail = Join(e.Detail, $"{c.Detail}; joins the continuation {c.Continuation.Chain} {c.Continuation.Value} (+{more}, {c.Method}, confidence {c.Confidence})") };
+            }
+
             if (!taken.Add(key))
             {
                 continue;
@@ -167,6 +178,7 @@ public sealed class CrossChainTracer
 
             if (_tracers.ContainsKey(c.Continuation.Chain))
             {
+                joinable[key] = (next.Count, $"{e.Chain}|{e.Tx}");
                 next.Add(c.Continuation);
                 return e with { Rule = TraceRules.BridgeFollow, Detail = Join(e.Detail, $"{c.Detail}; continues as {c.Continuation.Chain} {c.Continuation.Value} (hop {c.Continuation.Hop}, tainted {c.Continuation.Amount}, {c.Method}, confidence {c.Confidence})") };
             }

@@ -4,13 +4,16 @@ using Ashiato.Chains.Evm.Encoding;
 using Ashiato.Chains.Evm.Model;
 using Ashiato.Core;
 using Ashiato.Storage.Evm;
+using Ashiato.Storage.Utxo;
 
 namespace Ashiato.Analysis.Tracing.CrossChain;
 
 /// <summary>
 /// A lock-and-mint bridge: coins deposited to custody addresses on a source chain (any chain, e.g. Bitcoin) are minted
-/// as a token on an EVM chain, less a fee. <see cref="MintEvent"/> is the token's event that names the deposit
-/// transaction (topic 0; the deposit's txid as one 32-byte word of its data), when the bridge has one.
+/// as a token on an EVM chain, less a fee; the way back burns the token and the custody releases coins on the source
+/// chain, less a fee. <see cref="MintEvent"/> is the token's event that names the deposit transaction (topic 0; the
+/// deposit's txid as one 32-byte word of its data), <see cref="BurnEvent"/> the event that names the release's
+/// destination, when the bridge has them.
 /// </summary>
 /// <param name="Name">The bridge's name (and label entity, e.g. <c>shoreline-bridge</c>).</param>
 /// <param name="SourceChain">Chain of the custody addresses.</param>
@@ -22,7 +25,14 @@ public sealed record MintingBridge(string Name, string SourceChain, IReadOnlySet
     /// <summary>Event signature of a mint that names its deposit (the simulated Shoreline bridge's <c>BridgeMint(address,uint256,bytes32)</c> by default).</summary>
     public string? MintEvent { get; init; } = "BridgeMint(address,uint256,bytes32)";
 
-    /// <summary>Largest bridge fee accepted when pairing by amount (basis points of the deposit).</summary>
+    /// <summary>
+    /// Event signature of a burn that names where the coins go on the source chain: topic 0, data = (uint256 amount,
+    /// bytes destination scriptPubKey) ABI-encoded (the simulated Shoreline bridge's <c>BridgeBurn(address,uint256,bytes)</c>
+    /// by default, the burner indexed).
+    /// </summary>
+    public string? BurnEvent { get; init; } = "BridgeBurn(address,uint256,bytes)";
+
+    /// <summary>Largest bridge fee accepted when pairing by amount (basis points of the deposit or burn).</summary>
     public int MaxFeeBasisPoints { get; init; } = 100;
 
     /// <summary>Longest delay from deposit to mint.</summary>
@@ -38,18 +48,24 @@ public sealed record MintingBridge(string Name, string SourceChain, IReadOnlySet
 /// <see cref="MintingBridge.MaxDelay"/> whose amount is the deposit less at most the maximum fee (nearest in time first,
 /// confidence <see cref="MintingBridge.AmountTimeConfidence"/> / candidates). The continuation carries the tainted part
 /// of the deposit scaled to the minted amount (floor). Backward: a mint edge (rule <c>bridge:follow</c>) → the deposit
-/// transaction its event names. Burns (the way back) are not paired here: no release finder for the source chain yet.
+/// transaction its event names. The way back (needs the source chain's store; <c>MintingBridgePairer.Return.cs</c>):
+/// forward a burn edge → the custody's release to the destination the burn names; backward an edge out of the custody →
+/// the burn whose destination the release pays.
 /// </summary>
-public sealed class MintingBridgePairer : IBridgePairer
+public sealed partial class MintingBridgePairer : IBridgePairer
 {
     private readonly MintingBridge _bridge;
     private readonly EvmChainStore _evm;
     private readonly EvmAddress _token;
     private readonly long _tokenId;
     private readonly EvmHash? _topic;
+    private readonly EvmHash? _burnTopic;
+    private readonly UtxoChainStore? _source;
+    private readonly HashSet<uint> _custody = [];
     private readonly Dictionary<long, EvmBlockBundle?> _bundles = [];
 
-    public MintingBridgePairer(MintingBridge bridge, EvmChainStore evm)
+    /// <param name="source">The source chain's store: needed to pair burns with releases (without it burns stay unpaired, saying why).</param>
+    public MintingBridgePairer(MintingBridge bridge, EvmChainStore evm, UtxoChainStore? source = null)
     {
         ArgumentNullException.ThrowIfNull(bridge);
         ArgumentNullException.ThrowIfNull(evm);
@@ -67,6 +83,17 @@ public sealed class MintingBridgePairer : IBridgePairer
         _evm = evm;
         _tokenId = evm.FindAddress(_token);
         _topic = bridge.MintEvent is { } sig ? new EvmHash(Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes(sig))) : null;
+        _burnTopic = bridge.BurnEvent is { } burn ? new EvmHash(Keccak256.Hash(System.Text.Encoding.ASCII.GetBytes(burn))) : null;
+        if (source is not null)
+        {
+            if (source.ChainName != bridge.SourceChain)
+            {
+                throw new UserErrorException($"bridge {bridge.Name}: source chain '{bridge.SourceChain}' but the store holds '{source.ChainName}'");
+            }
+
+            _source = source;
+            _custody = CustodyIds(source, bridge.CustodyAddresses);
+        }
     }
 
     public string Bridge => _bridge.Name;
@@ -74,13 +101,16 @@ public sealed class MintingBridgePairer : IBridgePairer
     public bool Claims(TraceEdge edge, TraceNode? from, TraceNode? to, TraceDirection direction)
     {
         ArgumentNullException.ThrowIfNull(edge);
-        if (direction == TraceDirection.Forward)
+        if (edge.Chain == _bridge.TargetChain)
         {
-            return edge.Chain == _bridge.SourceChain && to is not null
-                && (_bridge.CustodyAddresses.Contains(to.Address) || (to.Label is { } l && TraceCategories.IsBridge(l.Category) && l.Entity == _bridge.Name));
+            // forward: a burn of the token; backward: a mint of it
+            return edge.Rule == TraceRules.BridgeFollow && string.Equals(edge.Asset, _token.ToString(), StringComparison.Ordinal);
         }
 
-        return edge.Chain == _bridge.TargetChain && edge.Rule == TraceRules.BridgeFollow && string.Equals(edge.Asset, _token.ToString(), StringComparison.Ordinal);
+        // forward: a deposit into the custody; backward: a release out of it
+        var custody = direction == TraceDirection.Forward ? to : from;
+        return edge.Chain == _bridge.SourceChain && custody is not null
+            && (_bridge.CustodyAddresses.Contains(custody.Address) || (custody.Label is { } l && TraceCategories.IsBridge(l.Category) && l.Entity == _bridge.Name));
     }
 
     public IReadOnlyList<BridgePairing> Pair(TraceEdge edge, TraceDirection direction, out string reason, CancellationToken cancellationToken = default)
@@ -92,7 +122,13 @@ public sealed class MintingBridgePairer : IBridgePairer
             return [];
         }
 
-        return direction == TraceDirection.Forward ? Mints(edge, out reason, cancellationToken) : Deposit(edge, out reason);
+        return (direction, edge.Chain == _bridge.SourceChain) switch
+        {
+            (TraceDirection.Forward, true) => Mints(edge, out reason, cancellationToken),
+            (TraceDirection.Forward, false) => Releases(edge, out reason, cancellationToken),
+            (_, false) => Deposit(edge, out reason),
+            _ => Burns(edge, out reason, cancellationToken),
+        };
     }
 
     private IReadOnlyList<BridgePairing> Mints(TraceEdge edge, out string reason, CancellationToken ct)

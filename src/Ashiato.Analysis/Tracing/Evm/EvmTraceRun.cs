@@ -62,7 +62,7 @@ internal sealed partial class EvmTraceRun
 
     private ResolvedSeed Resolve(TraceSeed seed, int number)
     {
-        var where = $"seed {number} ({seed.Kind} '{seed.Value}')";
+        var where = $"seed {number} ({seed.Kind} '{seed.Value}'{(seed.Why is { } why ? "; " + why : "")})";
         long? assetFilter = null;
         if (seed.Asset is { } asset)
         {
@@ -123,20 +123,29 @@ internal sealed partial class EvmTraceRun
                     throw new UserErrorException($"{where}: a transfer is 'txhash:position' (position = the transfer's position in its block)");
                 }
 
-                var transfer = TxTransfers(ParseTx(seed.Value[..colon], where), where).Where(t => t.Position == position).ToList();
-                if (transfer.Count == 0)
+                // Position is not unique within a transaction: fees use 1 and 2, internal value its trace ordinal, tokens
+                // their log index (see EvmTransferExtractor). Fees are never seeds; the asset decides between the rest.
+                var atPosition = TxTransfers(ParseTx(seed.Value[..colon], where), where)
+                    .Where(t => t.Position == position && !IsFee(t.Kind)).ToList();
+                if (atPosition.Count == 0)
                 {
                     throw new UserErrorException($"{where}: the transaction has no transfer at position {position}");
+                }
+
+                var transfer = assetFilter is { } f ? atPosition.Where(t => t.AssetId == f).ToList() : atPosition;
+                if (transfer.Count == 0)
+                {
+                    throw new UserErrorException($"{where}: the transfer's asset is {AssetName(atPosition[0].AssetId)}, not {seed.Asset ?? Settings.NativeSymbol}");
+                }
+
+                if (transfer.Select(t => t.AssetId).Distinct().Count() > 1)
+                {
+                    throw new UserErrorException($"{where}: position {position} names transfers of several assets ({string.Join(", ", transfer.Select(t => AssetName(t.AssetId)).Distinct())}); choose one with --asset");
                 }
 
                 if (IsNft(transfer[0].Kind))
                 {
                     throw new UserErrorException($"{where}: ERC-721/1155 transfers are not traced (token ids are not fungible amounts)");
-                }
-
-                if (assetFilter is { } f && transfer[0].AssetId != f)
-                {
-                    throw new UserErrorException($"{where}: the transfer's asset is {AssetName(transfer[0].AssetId)}, not {seed.Asset ?? Settings.NativeSymbol}");
                 }
 
                 return new ResolvedSeed(seed, number, transfer, -1, []);

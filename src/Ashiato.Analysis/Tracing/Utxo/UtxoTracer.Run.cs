@@ -436,7 +436,9 @@ public sealed partial class UtxoTracer
             if (TraceCategories.IsBridge(category))
             {
                 return _o.FollowBridges
-                    ? (TraceRules.BridgeFollow, "bridge deposit, to be paired with its release by the cross-chain orchestrator; " + who)
+                    ? (TraceRules.BridgeFollow, (_o.Direction == TraceDirection.Forward
+                        ? "bridge deposit, to be paired with its release by the cross-chain orchestrator; "
+                        : "bridge release, to be paired with the burn it pays by the cross-chain orchestrator; ") + who)
                     : (TraceRules.BridgeUnpaired, "bridge deposit, bridges not followed; " + who);
             }
 

@@ -150,4 +150,120 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
         Assert.Equal(hop.GetProperty("minted").GetString(), continuation.Amount.ToString());
         Assert.Contains(r.Edges, e => e.Chain == SimulatedEvmTraceWorld.BtcChain);
     }
+
+    private (CrossChainTracer Tracer, string Token) BothWays(UtxoChainStore btc, Storage.Evm.EvmChainStore evm, bool labelCustody)
+    {
+        var custody = Custody();
+        var token = world.Contracts.Single(c => c.Entity == "shoreline-bridge" && c.Kind == "token").Address.ToString();
+        var bridge = new MintingBridge("shoreline-bridge", SimulatedEvmTraceWorld.BtcChain, new HashSet<string> { custody }, SimulatedEvmTraceWorld.Chain, token);
+        ITraceLabels? labels = labelCustody
+            ? new OneLabel(btc, custody, new TraceLabel("shoreline-bridge", "Shoreline Bridge custody", "bridge", null, null, "tags/services.yaml"))
+            : null;
+        var tracer = new CrossChainTracer(
+            [new UtxoTracer(btc, labels), new EvmTracer(evm, world.Settings(), world.Labels(evm))],
+            [new MintingBridgePairer(bridge, evm, btc)]);
+        return (tracer, token);
+    }
+
+    private List<System.Text.Json.JsonElement> Returns() =>
+        world.Truth.GetProperty("bridge_returns").EnumerateArray().Where(r => r.GetProperty("btc_release_outpoint").ValueKind != System.Text.Json.JsonValueKind.Null).ToList();
+
+    [Fact]
+    public void Forward_SbtcBurns_ContinueFromTheBitcoinReleasesTheirEventsName()
+    {
+        using var dir = StoreDirectory.Open(world.StorePath, create: false);
+        using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
+        using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
+        var (tracer, token) = BothWays(btc, evm, labelCustody: true);
+        var returns = Returns();
+        Assert.NotEmpty(returns);
+        var lots = world.Truth.GetProperty("lots").EnumerateArray().ToList();
+
+        // seeded at each burner's sBTC (what its address received of the token): the burn is its only way out
+        var seeds = returns.Select(r => lots[r.GetProperty("evm_lot").GetInt32()].GetProperty("holder").GetString()!)
+            .Distinct(StringComparer.Ordinal)
+            .Select(a => new TraceSeed(SimulatedEvmTraceWorld.Chain, TraceSeedKind.Address, a) { Asset = token }).ToList();
+        var r = tracer.Run(seeds, new TraceOptions { Model = TaintModel.Fifo, MaxHops = 40, Fiats = [], TimeBudget = TimeSpan.FromMinutes(2) });
+
+        Assert.False(r.Partial, r.PartialReason);
+        foreach (var ret in returns)
+        {
+            var burnTx = ret.GetProperty("evm_burn_tx").GetString()!;
+            var outpoint = ret.GetProperty("btc_release_outpoint").GetString()!;
+            // the burn is paired once; when value reaches the burner again by another path in a later round, that edge
+            // says the release is already paired instead of following it twice
+            var inTx = r.Edges.Where(e => e.Chain == SimulatedEvmTraceWorld.Chain && e.Tx == burnTx).ToList();
+            var burn = Assert.Single(inTx, e => e.Rule == TraceRules.BridgeFollow);
+            Assert.All(inTx.Where(e => e != burn), e => Assert.Contains("already paired", e.Detail, StringComparison.Ordinal));
+            Assert.Contains("names destination " + ret.GetProperty("btc_destination").GetString(), burn.Detail, StringComparison.Ordinal);
+            Assert.Contains("confidence 1", burn.Detail, StringComparison.Ordinal);
+            var continuation = Assert.Single(r.Seeds, s => s.Chain == SimulatedEvmTraceWorld.BtcChain && s.Value == outpoint);
+            Assert.Equal(TraceSeedKind.Output, continuation.Kind);
+            Assert.Equal(burn.Hop + 1, continuation.Hop);
+
+            // the burner's whole sBTC is tainted: the continuation carries the whole release
+            Assert.Equal(burn.Amount, burn.Tainted);
+            Assert.Equal(ret.GetProperty("btc_released_sat").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), continuation.Amount.ToString());
+            output.WriteLine($"burn {burnTx} ({ret.GetProperty("burned")}) → release {outpoint} ({continuation.Amount} sat)");
+        }
+
+        // and the released coins are traced on from there on Bitcoin
+        var released = returns.Select(x => x.GetProperty("btc_release_outpoint").GetString()!).ToHashSet(StringComparer.Ordinal);
+        var spentOn = r.Edges.Where(e => e.Chain == SimulatedEvmTraceWorld.BtcChain && e.Ref is not null && released.Contains(e.Ref)).Select(e => e.Ref).Distinct().Count();
+        output.WriteLine($"{spentOn} of {released.Count} releases traced on into Bitcoin transactions");
+        Assert.True(spentOn > 0);
+    }
+
+    [Fact]
+    public void Backward_BitcoinRelease_ContinuesFromTheBurnItPays()
+    {
+        using var dir = StoreDirectory.Open(world.StorePath, create: false);
+        using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
+        using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
+        var (tracer, token) = BothWays(btc, evm, labelCustody: true);
+        foreach (var ret in Returns().Take(5))
+        {
+            var outpoint = ret.GetProperty("btc_release_outpoint").GetString()!;
+            var burnTx = ret.GetProperty("evm_burn_tx").GetString()!;
+            var r = tracer.Run([new TraceSeed(SimulatedEvmTraceWorld.BtcChain, TraceSeedKind.Output, outpoint)],
+                new TraceOptions { Direction = TraceDirection.Backward, Model = TaintModel.Haircut, MaxHops = 4, Fiats = [], TimeBudget = TimeSpan.FromMinutes(1) });
+
+            var releaseTx = outpoint[..outpoint.IndexOf(':', StringComparison.Ordinal)];
+            var custodyEdges = r.Edges.Where(e => e.Chain == SimulatedEvmTraceWorld.BtcChain && e.Tx == releaseTx).ToList();
+            Assert.NotEmpty(custodyEdges);
+            Assert.All(custodyEdges, e => Assert.Equal(TraceRules.BridgeFollow, e.Rule));
+            var continuation = Assert.Single(r.Seeds, s => s.Chain == SimulatedEvmTraceWorld.Chain);
+            Assert.StartsWith(burnTx + ":", continuation.Value, StringComparison.Ordinal);
+            Assert.Equal(token, continuation.Asset);
+
+            // every custody input's share joined the one continuation: together the whole released output
+            Assert.Equal(ret.GetProperty("btc_released_sat").GetInt64(), custodyEdges.Aggregate(0L, (s, e) => s + (long)e.Tainted.Low64));
+            Assert.Equal(ret.GetProperty("btc_released_sat").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), continuation.Amount.ToString());
+            Assert.Contains("names destination " + ret.GetProperty("btc_destination").GetString(), custodyEdges[0].Detail, StringComparison.Ordinal);
+            Assert.Contains(r.Edges, e => e.Chain == SimulatedEvmTraceWorld.Chain && e.Tx == burnTx);
+            output.WriteLine($"release {outpoint} ← burn {continuation.Value} ({custodyEdges.Count} custody inputs, {r.Edges.Count(e => e.Chain == SimulatedEvmTraceWorld.Chain)} EVM edges)");
+        }
+    }
+
+    [Fact]
+    public void Forward_Burn_WithoutTheSourceStore_StaysUnpairedAndSaysWhy()
+    {
+        using var dir = StoreDirectory.Open(world.StorePath, create: false);
+        using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
+        using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
+        var custody = Custody();
+        var token = world.Contracts.Single(c => c.Entity == "shoreline-bridge" && c.Kind == "token").Address.ToString();
+        var bridge = new MintingBridge("shoreline-bridge", SimulatedEvmTraceWorld.BtcChain, new HashSet<string> { custody }, SimulatedEvmTraceWorld.Chain, token);
+        var tracer = new CrossChainTracer([new UtxoTracer(btc), new EvmTracer(evm, world.Settings(), world.Labels(evm))], [new MintingBridgePairer(bridge, evm)]);
+        var ret = Returns().First();
+        var burnTx = ret.GetProperty("evm_burn_tx").GetString()!;
+
+        var r = tracer.Run([new TraceSeed(SimulatedEvmTraceWorld.Chain, TraceSeedKind.Transaction, burnTx) { Asset = token }],
+            new TraceOptions { Model = TaintModel.Fifo, MaxHops = 3, Fiats = [] });
+
+        var burn = Assert.Single(r.Edges, e => e.Tx == burnTx);
+        Assert.Equal(TraceRules.BridgeUnpaired, burn.Rule);
+        Assert.Contains("is not open to find the release", burn.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(r.Seeds, s => s.Chain == SimulatedEvmTraceWorld.BtcChain);
+    }
 }

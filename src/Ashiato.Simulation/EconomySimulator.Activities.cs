@@ -68,6 +68,15 @@ internal sealed partial class EconomySimulator
         }
     }
 
+    /// <summary>Change to a fresh address made only when there is change to pay (an address never paid is not in the truth).</summary>
+    private void Change(long change, Func<Address> to, Wallet dest)
+    {
+        if (change >= Dust)
+        {
+            Pay(change, to(), dest);
+        }
+    }
+
     private bool RetailPay()
     {
         var payer = PickFunded(World.Retail, 50_000);
@@ -89,7 +98,7 @@ internal sealed partial class EconomySimulator
         }
 
         Pay(amount, World.NewAddress(merchant, merchant.PreferredKind, "invoice"), merchant.Main);
-        Change(sum - amount - fee, ChangeAddress(payer), payer.Main);
+        Change(sum - amount - fee, () => ChangeAddress(payer), payer.Main);
         Emit(shuffleOutputs: true);
         return true;
     }
@@ -110,7 +119,7 @@ internal sealed partial class EconomySimulator
         }
 
         Pay(amount, ReceiveAddress(payee), payee.Main);
-        Change(sum - amount - fee, ChangeAddress(payer), payer.Main);
+        Change(sum - amount - fee, () => ChangeAddress(payer), payer.Main);
         Emit(shuffleOutputs: true);
         return true;
     }
@@ -147,7 +156,7 @@ internal sealed partial class EconomySimulator
         }
 
         Pay(amount, DepositAddress(seller), ex.Deposits);
-        Change(s - amount - f, ChangeAddress(seller), seller.Main);
+        Change(s - amount - f, () => ChangeAddress(seller), seller.Main);
         Emit(shuffleOutputs: true);
         return true;
     }
@@ -320,7 +329,7 @@ internal sealed partial class EconomySimulator
         }
 
         Pay(amount, World.NewAddress(World.Mixer, ScriptKind.P2SH_P2WPKH, "mixer-deposit"), World.Mixer.Main);
-        Change(sum - amount - fee, ChangeAddress(user), user.Main);
+        Change(sum - amount - fee, () => ChangeAddress(user), user.Main);
         Emit(shuffleOutputs: true);
         _mixJobs.Add(new MixJob(user, null, amount * 975 / 1000, _dayIndex + (int)_rng.Between(1, 5)));
         return true;
@@ -372,7 +381,7 @@ internal sealed partial class EconomySimulator
         }
 
         Pay(amount, World.Bridge.Fixed[0], World.Bridge.Main);
-        Change(sum - amount - fee, ChangeAddress(user), user.Main);
+        Change(sum - amount - fee, () => ChangeAddress(user), user.Main);
         Emit(shuffleOutputs: true);
         return true;
     }

@@ -374,7 +374,7 @@ internal sealed partial class EconomySimulator
             }
 
             Pay(denom, World.NewAddress(p, ScriptKind.P2WPKH, "coinjoin"), p.Main);
-            Change(sum - denom - coordPer - fee, World.NewAddress(p, p.PreferredKind, "change"), p.Main);
+            Change(sum - denom - coordPer - fee, () => World.NewAddress(p, p.PreferredKind, "change"), p.Main);
             coordinator += coordPer;
         }
 
@@ -479,7 +479,7 @@ internal sealed partial class EconomySimulator
                 var premixAddress = World.NewAddress(p, ScriptKind.P2WPKH, "premix");
                 Pay(denom + premixFee, premixAddress, null);
                 Pay(poolFee, World.Coordinator.Fixed[1], World.Coordinator.Main);
-                Change(sum - denom - premixFee - poolFee - fee, World.NewAddress(p, p.PreferredKind, "change"), p.Main);
+                Change(sum - denom - premixFee - poolFee - fee, () => World.NewAddress(p, p.PreferredKind, "change"), p.Main);
                 var (txid, _) = Emit();
                 mix.Add((new Coin(txid, 0, denom + premixFee, ScriptKind.P2WPKH), p));
             }

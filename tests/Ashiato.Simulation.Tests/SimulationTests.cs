@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ashiato.Chains.Bitcoin;
+using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Core;
 using Ashiato.Ingest.Bitcoin;
 using Ashiato.Storage;
@@ -156,6 +157,10 @@ public sealed class SimulationTests(SimulatedChain sim) : IClassFixture<Simulate
                 }
             }
         }
+
+        // and the other way round: every address the truth names is paid on the chain (none made and left unused)
+        var unused = entities.Keys.Where(a => !AddressCodec.TryParse(utxo.Network, a, out var kind, out var payload) || utxo.FindAddress(kind, payload) < 0).ToList();
+        Assert.True(unused.Count == 0, $"{unused.Count} address(es) of the truth are not on the chain, e.g. {string.Join(", ", unused.Take(3).Select(a => $"{a} ({entities[a]})"))}");
 
         var truth = Json(Path.Combine(sim.Out, "truth", "ground-truth.json"));
         var thefts = truth.GetProperty("thefts").EnumerateArray().ToList();

@@ -70,6 +70,7 @@ public static class EvaluateCommand
     {
         // Data check: the world's chain is in the store, whole.
         int addresses = 0, foundAddresses = 0, evmAddresses = 0;
+        var notFound = new List<string>();
         foreach (var address in truth.Addresses.Keys.Order(StringComparer.Ordinal))
         {
             if (address.StartsWith("0x", StringComparison.Ordinal))
@@ -82,6 +83,10 @@ public static class EvaluateCommand
             if (AddressCodec.TryParse(utxo.Network, address, out var kind, out var payload) && utxo.FindAddress(kind, payload) >= 0)
             {
                 foundAddresses++;
+            }
+            else if (notFound.Count < 3)
+            {
+                notFound.Add($"{address} ({truth.Addresses[address]})");
             }
         }
 
@@ -123,7 +128,7 @@ public static class EvaluateCommand
         }
 
         sb.Append("\n## Data check (not a score: is the world's chain in the store, whole?)\n\n| check | result |\n|---|---|\n");
-        sb.Append(CultureInfo.InvariantCulture, $"| Bitcoin-family addresses of the world found in the store | {foundAddresses:N0} of {addresses:N0} ({Percent(foundAddresses, addresses)}) |\n");
+        sb.Append(CultureInfo.InvariantCulture, $"| Bitcoin-family addresses of the world found in the store | {foundAddresses:N0} of {addresses:N0} ({Percent(foundAddresses, addresses)}){(notFound.Count > 0 ? "; not found: " + string.Join(", ", notFound) + (addresses - foundAddresses > notFound.Count ? ", …" : "") : "")} |\n");
         sb.Append(CultureInfo.InvariantCulture, $"| theft transactions found | {theftTxs} of {truth.Thefts.Count} |\n");
         sb.Append(CultureInfo.InvariantCulture, $"| cash-out and other endpoint outputs found with the true amount | {endpointsFound} of {utxoEndpoints.Count} |\n");
         if (evmAddresses > 0)

@@ -474,69 +474,101 @@ internal sealed partial class EconomySimulator
                 continue;
             }
 
-            var available = mixer.Main.Balance - (Fee(30, 4) * 2);
-            var pay = Math.Min(job.Owed, available / 2);
-            if (pay < 100_000)
+            // The mixer breaks the link it is paid to break: a thief's payout never spends coins of the same theft (the
+            // truth ends the stolen value at the mixer and starts the payout as a new segment). They are set aside
+            // while this job is paid and put back after.
+            var setAside = new List<Coin>();
+            if (job.From is not null)
+            {
+                var own = job.From.Theft.Segments.Select(s => s.Index).ToHashSet();
+                for (var c = mixer.Main.Coins.Count - 1; c >= 0; c--)
+                {
+                    if (mixer.Main.Coins[c].Segment >= 0 && own.Contains(mixer.Main.Coins[c].Segment))
+                    {
+                        setAside.Add(mixer.Main.RemoveAt(c));
+                    }
+                }
+            }
+
+            var paid = PayMixJob(mixer, job);
+            foreach (var coin in setAside)
+            {
+                mixer.Main.Add(coin);
+            }
+
+            if (!paid)
             {
                 break;
             }
 
-            var k = (int)_rng.Between(1, 3);
-            var hacker = job.From is not null;
-            Segment? seg = null;
-            if (hacker)
-            {
-                if (job.Payout is null)
-                {
-                    job.Payout = new Segment(Segments.Count, job.From!.Theft, "mixer_payout", string.Join(",", job.DepositOutputs));
-                    Segments.Add(job.Payout);
-                    job.From.Theft.Segments.Add(job.Payout);
-                }
-
-                seg = job.Payout;
-            }
-
-            var left = pay;
-            var payouts = 0;
-            for (var i = 0; i < k; i++)
-            {
-                var amount = i == k - 1 ? left : Math.Max(Dust, left / (k - i) * (80 + _rng.Next(41)) / 100);
-                amount = Math.Min(amount, left);
-                if (amount <= 0)
-                {
-                    break;
-                }
-
-                left -= amount;
-                var to = hacker ? World.NewAddress(job.Customer, ScriptKind.P2WPKH, "mixer-payout") : ReceiveAddress(job.Customer);
-                Pay(amount, to, job.Customer.Main, seg?.Index ?? -1, 1);
-                payouts++;
-            }
-
-            if (!Take(mixer.Main, pay, k + 1, 40, out var sum, out var fee))
-            {
-                _out.Clear();
-                break;
-            }
-
-            Change(sum - pay - fee, mixer.Fixed[_rng.Next(mixer.Fixed.Count)], mixer.Main);
-            var (txid, _) = Emit();
-            if (seg is not null)
-            {
-                seg.AmountIn += pay;
-                seg.Hops.Add(new Hop("mixer_payout", txid.ToString(), pay, pay, 0, 0));
-                for (var o = 0; o < payouts; o++)
-                {
-                    seg.Sources.Add(Outpoint(txid, o)); // the payouts come first, the change (if any) last
-                }
-            }
-
-            job.Owed -= pay;
             if (job.Owed <= 0)
             {
                 _mixJobs.RemoveAt(j);
                 j--;
             }
         }
+    }
+
+    /// <summary>Pays (part of) a mix job from the mixer's wallet; false when the mixer cannot pay now.</summary>
+    private bool PayMixJob(Entity mixer, MixJob job)
+    {
+        var available = mixer.Main.Balance - (Fee(30, 4) * 2);
+        var pay = Math.Min(job.Owed, available / 2);
+        if (pay < 100_000)
+        {
+            return false;
+        }
+
+        var k = (int)_rng.Between(1, 3);
+        if (!Take(mixer.Main, pay, k + 1, 40, out var sum, out var fee))
+        {
+            return false; // before any payout address is made: an address of the truth is always paid
+        }
+
+        var hacker = job.From is not null;
+        Segment? seg = null;
+        if (hacker)
+        {
+            if (job.Payout is null)
+            {
+                job.Payout = new Segment(Segments.Count, job.From!.Theft, "mixer_payout", string.Join(",", job.DepositOutputs));
+                Segments.Add(job.Payout);
+                job.From.Theft.Segments.Add(job.Payout);
+            }
+
+            seg = job.Payout;
+        }
+
+        var left = pay;
+        var payouts = 0;
+        for (var i = 0; i < k; i++)
+        {
+            var amount = i == k - 1 ? left : Math.Max(Dust, left / (k - i) * (80 + _rng.Next(41)) / 100);
+            amount = Math.Min(amount, left);
+            if (amount <= 0)
+            {
+                break;
+            }
+
+            left -= amount;
+            var to = hacker ? World.NewAddress(job.Customer, ScriptKind.P2WPKH, "mixer-payout") : ReceiveAddress(job.Customer);
+            Pay(amount, to, job.Customer.Main, seg?.Index ?? -1, 1);
+            payouts++;
+        }
+
+        Change(sum - pay - fee, mixer.Fixed[_rng.Next(mixer.Fixed.Count)], mixer.Main);
+        var (txid, _) = Emit();
+        if (seg is not null)
+        {
+            seg.AmountIn += pay;
+            seg.Hops.Add(new Hop("mixer_payout", txid.ToString(), pay, pay, 0, 0));
+            for (var o = 0; o < payouts; o++)
+            {
+                seg.Sources.Add(Outpoint(txid, o)); // the payouts come first, the change (if any) last
+            }
+        }
+
+        job.Owed -= pay;
+        return true;
     }
 }

@@ -359,22 +359,43 @@ internal sealed partial class EconomySimulator
             }
         }
 
-        var entrants = Entrants((int)_rng.Between(8, 30), denom + coordPer + Fee(10, 2) + Dust);
-        if (entrants.Count < 5)
+        // A round needs at least MinRoundEntrants paying entrants (Wasabi 1 coordinators required anonymity sets far
+        // larger; a smaller "round" would not be Wasabi-shaped): each entrant's coins are taken first, and if too few
+        // could pay, every taken coin goes back to its wallet and there is no round.
+        const int MinRoundEntrants = 10;
+        var entrants = Entrants((int)_rng.Between(12, 40), denom + coordPer + Fee(10, 2) + Dust);
+        var joined = new List<(Entity P, long Change)>();
+        var taken = new List<(Wallet W, int Start, int End)>();
+        foreach (var p in entrants)
         {
+            var start = _in.Count;
+            if (Take(p.Main, denom + coordPer, 2, 10, out var sum, out var fee))
+            {
+                taken.Add((p.Main, start, _in.Count));
+                joined.Add((p, sum - denom - coordPer - fee));
+            }
+        }
+
+        if (joined.Count < MinRoundEntrants)
+        {
+            for (var k = taken.Count - 1; k >= 0; k--)
+            {
+                var (w, start, end) = taken[k];
+                for (var i = end - 1; i >= start; i--)
+                {
+                    w.Add(_in[i]);
+                    _in.RemoveAt(i);
+                }
+            }
+
             return false;
         }
 
         long coordinator = service;
-        foreach (var p in entrants)
+        foreach (var (p, change) in joined)
         {
-            if (!Take(p.Main, denom + coordPer, 2, 10, out var sum, out var fee))
-            {
-                continue;
-            }
-
             Pay(denom, World.NewAddress(p, ScriptKind.P2WPKH, "coinjoin"), p.Main);
-            Change(sum - denom - coordPer - fee, () => World.NewAddress(p, p.PreferredKind, "change"), p.Main);
+            Change(change, () => World.NewAddress(p, p.PreferredKind, "change"), p.Main);
             coordinator += coordPer;
         }
 

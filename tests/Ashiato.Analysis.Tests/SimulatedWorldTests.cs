@@ -148,7 +148,7 @@ public sealed class SimulatedWorldTests(SimulatedWorld world, ITestOutputHelper 
         }
 
         Assert.True(byRole.GetValueOrDefault("coinjoin")?.Count > 0, "the world has Wasabi-shaped rounds");
-        Assert.All(byRole["coinjoin"], t => Assert.True(flagged.TryGetValue(t, out var k) && k is CoinJoinKind.Wasabi1 or CoinJoinKind.GenericEqualOutput or CoinJoinKind.JoinMarket));
+        Assert.All(byRole["coinjoin"], t => Assert.True(flagged.TryGetValue(t, out var k) && k is CoinJoinKind.Wasabi1 or CoinJoinKind.GenericEqualOutput or CoinJoinKind.JoinMarket, Describe(chain, t)));
         Assert.All(byRole.GetValueOrDefault("postmix") ?? [], t => Assert.Equal(CoinJoinKind.WhirlpoolMix, flagged.GetValueOrDefault(t)));
         Assert.All(byRole.GetValueOrDefault("premix") ?? [], t => Assert.Equal(CoinJoinKind.WhirlpoolTx0, flagged.GetValueOrDefault(t)));
 
@@ -304,5 +304,12 @@ public sealed class SimulatedWorldTests(SimulatedWorld world, ITestOutputHelper 
             var files = ReadFiles(chain);
             Assert.All(Files, f => Assert.True(atTip[f].AsSpan().SequenceEqual(files[f]), f));
         }
+    }
+
+    private static string Describe(Storage.Utxo.UtxoChainStore chain, long txId)
+    {
+        var tx = chain.GetTx(txId);
+        var outputs = Enumerable.Range(0, tx.OutputCount).Select(o => chain.GetOutput(tx.FirstOutput + o).Value);
+        return $"tx {tx.TxId} (height {tx.Height}): {tx.InputCount} inputs, outputs {string.Join(" ", outputs)}";
     }
 }

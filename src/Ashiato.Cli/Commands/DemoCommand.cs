@@ -18,8 +18,12 @@ public static class DemoCommand
         var cmd = new Command("demo", "Simulate a small economy with hacks, ingest it into the store and summarise it (or --data DIR: real block files)");
         var data = new Option<string?>("--data") { Description = "Instead of the simulation: a directory with Bitcoin mainnet blk*.dat files (e.g. ../shared/data/bitcoin/nbitcoin)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the simulated world", DefaultValueFactory = _ => 1 };
+        // The demo ends by serving the UI once there is one; until then it always exits, and --no-serve (which scripts
+        // and CI pass to be sure it exits) is accepted so that they keep working when the server lands.
+        var noServe = new Option<bool>("--no-serve") { Description = "Exit after the summary instead of serving the UI (there is no UI server yet: the demo always exits)" };
         cmd.Options.Add(data);
         cmd.Options.Add(seed);
+        cmd.Options.Add(noServe);
         cmd.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(data) is null)
@@ -179,7 +183,7 @@ public static class DemoCommand
         }
 
         ctx.Out.WriteLine($"   full report: {Path.Combine(reports, "actor-lazarus.html")} (and .md); ./ashiato report thefts | actor NAME | incident ID");
-        ctx.Out.WriteLine("not yet in the demo: the web UI (no server yet), typology findings");
+        ctx.Out.WriteLine("not yet in the demo: the web UI (no server yet, so the demo exits with or without --no-serve), typology findings");
         ctx.Out.WriteLine("next: ./ashiato status | ./ashiato show address <address> --chain sim-evm | ./ashiato export token_transfers --chain sim-evm | ./ashiato evaluate --truth " + world);
         return 0;
     }

@@ -302,6 +302,6 @@ public static class EvaluateCommand
         return vout < tx.OutputCount && utxo.GetOutput(tx.FirstOutput + vout).Value == amount;
     }
 
-    private static string Percent(long part, long whole) =>
+    internal static string Percent(long part, long whole) =>
         whole == 0 ? "n/a" : (100.0 * part / whole).ToString("0.0", CultureInfo.InvariantCulture) + " %";
 }

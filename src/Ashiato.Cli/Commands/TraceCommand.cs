@@ -228,6 +228,7 @@ public static class TraceCommand
     {
         var labels = ClusterTraceLabels.Open(chain, store.Meta);
         var tracer = new UtxoTracer(chain, labels);
+        var tagged = labels.Labels.Clusters.Select(c => TraceScoring.EntityKey(c.Label.Entity ?? c.Label.Name)).ToHashSet(StringComparer.Ordinal);
         var scores = new List<(TheftTraceScore, TraceResult)>();
         foreach (var trail in TraceScoring.LoadTrails(truthPath))
         {
@@ -240,7 +241,7 @@ public static class TraceCommand
             var attributed = r.Summary.ByEntity.Where(t => t.Key != TraceSummaryBuilder.Unattributed)
                 .Select(t => KeyValuePair.Create(t.Key, (long)(ulong)t.Tainted));
             var unattributed = r.Summary.ByEntity.Where(t => t.Key == TraceSummaryBuilder.Unattributed).Sum(t => (long)(ulong)t.Tainted);
-            scores.Add((TraceScoring.Score(trail, attributed, unattributed), r));
+            scores.Add((TraceScoring.Score(trail, attributed, unattributed, tagged), r));
         }
 
         return scores;
@@ -255,9 +256,13 @@ public static class TraceCommand
             return "**missing**: no theft transaction of the truth is on the chain";
         }
 
-        var (recall, precision) = TraceScoring.Total(results.Select(r => r.Score).ToList());
+        var scores = results.Select(r => r.Score).ToList();
+        var (recall, precision) = TraceScoring.Total(scores);
+        var untagged = scores.Sum(s => s.TruthAtServicesSat - s.TruthAtTaggedSat);
+        var truthAt = scores.Sum(s => s.TruthAtServicesSat);
         var per = string.Join("; ", results.Select(r => $"{r.Score.Id} {TraceScoring.Format(r.Score.Recall)}/{TraceScoring.Format(r.Score.Precision)}"));
         return $"{results.Count} thefts traced forward (haircut, ≤ 20 hops, stop at exchange/mixer/CoinJoin/bridge): recall by value {TraceScoring.Format(recall)}, " +
-            $"precision by value {TraceScoring.Format(precision)} (per theft recall/precision: {per})";
+            $"precision by value {TraceScoring.Format(precision)}; recall at services with a tagged address {TraceScoring.Format(TraceScoring.TotalRecallTagged(scores))} " +
+            $"({EvaluateCommand.Percent(untagged, truthAt)} of the value at services went to services nobody tagged: no trace can name them) (per theft recall/precision: {per})";
     }
 }

@@ -15,7 +15,11 @@ public sealed record TheftTrail(string Id, string TxId, long StolenSat, long Fee
     public long AtServicesSat => AtServices.Values.Sum();
 }
 
-/// <summary>One theft's trace against its trail: value matched per entity (min of traced and true), recall and precision by value.</summary>
+/// <summary>
+/// One theft's trace against its trail: value matched per entity (min of traced and true), recall and precision by value;
+/// and the same recall over only the true endpoints at entities the store can name on the chain (<c>Tagged</c>: an entity
+/// with at least one tagged address there — a trace cannot attribute value to a service nobody has tagged).
+/// </summary>
 public sealed record TheftTraceScore(string Id, long StolenSat, long TruthAtServicesSat, long TracedAtServicesSat, long MatchedSat, long TracedUnattributedSat)
 {
     /// <summary>Matched / value that truly reached services (1 when nothing did).</summary>
@@ -23,6 +27,15 @@ public sealed record TheftTraceScore(string Id, long StolenSat, long TruthAtServ
 
     /// <summary>Matched / value the trace put at attributed endpoints (1 when it put none).</summary>
     public decimal Precision => TracedAtServicesSat == 0 ? 1m : Math.Round((decimal)MatchedSat / TracedAtServicesSat, 4);
+
+    /// <summary>Value that truly reached services the store can name (all of <see cref="TruthAtServicesSat"/> when not given).</summary>
+    public long TruthAtTaggedSat { get; init; } = -1;
+
+    /// <summary>Matched value at those services.</summary>
+    public long MatchedTaggedSat { get; init; } = -1;
+
+    /// <summary>Matched / value that truly reached services the store can name (1 when nothing did).</summary>
+    public decimal RecallTagged => TruthAtTaggedSat <= 0 ? 1m : Math.Round((decimal)MatchedTaggedSat / TruthAtTaggedSat, 4);
 }
 
 /// <summary>
@@ -85,8 +98,12 @@ public static class TraceScoring
 
     public static string EntityKey(string key) => key.StartsWith("actor:", StringComparison.Ordinal) ? key["actor:".Length..] : key;
 
-    /// <summary>Scores one theft. <paramref name="tracedByEntity"/>: the trace's endpoint amounts by entity key (base units); <paramref name="unattributed"/>: its unattributed endpoints.</summary>
-    public static TheftTraceScore Score(TheftTrail trail, IEnumerable<KeyValuePair<string, long>> tracedByEntity, long unattributed)
+    /// <summary>
+    /// Scores one theft. <paramref name="tracedByEntity"/>: the trace's endpoint amounts by entity key (base units);
+    /// <paramref name="unattributed"/>: its unattributed endpoints; <paramref name="tagged"/>: the entity keys the store can
+    /// name on the chain (null = all).
+    /// </summary>
+    public static TheftTraceScore Score(TheftTrail trail, IEnumerable<KeyValuePair<string, long>> tracedByEntity, long unattributed, IReadOnlySet<string>? tagged = null)
     {
         var traced = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (key, amount) in tracedByEntity)
@@ -95,13 +112,30 @@ public static class TraceScoring
             traced[k] = traced.GetValueOrDefault(k) + amount;
         }
 
-        long matched = 0;
+        long matched = 0, truthTagged = 0, matchedTagged = 0;
         foreach (var (entity, amount) in trail.AtServices)
         {
-            matched += Math.Min(amount, traced.GetValueOrDefault(entity));
+            var m = Math.Min(amount, traced.GetValueOrDefault(entity));
+            matched += m;
+            if (tagged is null || tagged.Contains(entity))
+            {
+                truthTagged += amount;
+                matchedTagged += m;
+            }
         }
 
-        return new TheftTraceScore(trail.Id, trail.StolenSat, trail.AtServicesSat, traced.Values.Sum(), matched, unattributed);
+        return new TheftTraceScore(trail.Id, trail.StolenSat, trail.AtServicesSat, traced.Values.Sum(), matched, unattributed)
+        {
+            TruthAtTaggedSat = truthTagged,
+            MatchedTaggedSat = matchedTagged,
+        };
+    }
+
+    /// <summary>Recall over the services the store can name, over several thefts.</summary>
+    public static decimal TotalRecallTagged(IReadOnlyCollection<TheftTraceScore> scores)
+    {
+        var truth = scores.Sum(s => s.TruthAtTaggedSat);
+        return truth <= 0 ? 1m : Math.Round((decimal)scores.Sum(s => s.MatchedTaggedSat) / truth, 4);
     }
 
     /// <summary>Recall and precision by value over several thefts (sums of matched, true and traced values).</summary>

@@ -216,4 +216,38 @@ public sealed class SimulatedEvmClusterTests(SimulatedEvmWorld world, ITestOutpu
             Assert.False(line.TryGetProperty("entity", out _)); // no deployer is tagged in this world: no entity is claimed
         }
     }
+
+    [Fact]
+    public void A_cluster_seed_traces_exactly_what_its_member_addresses_trace()
+    {
+        world.Cluster(new EvmClusterSettings());
+        using var store = StoreDirectory.Open(world.StorePath, create: false);
+        using var chain = store.OpenEvmChain(SimulatedEvmWorld.Chain, null, writer: false);
+        var view = EvmClusterView.Open(chain.Directory) ?? throw new InvalidOperationException("no clusters written");
+        var tracer = new Ashiato.Analysis.Tracing.Evm.EvmTracer(chain, null, new Ashiato.Analysis.Tracing.Evm.EvmTraceLabels(chain, new TagStore(store.Meta)));
+
+        // an exchange's cluster: its hot wallet and the deposit addresses the heuristic found
+        var hot = world.Truth.First(t => t.Role == "hot" && view.Members(view.ClusterOf(chain.FindAddress(t.Address))).Count() >= 3);
+        var cluster = view.ClusterOf(chain.FindAddress(hot.Address));
+        var members = view.Members(cluster).Order().ToList();
+        var options = new Ashiato.Analysis.Tracing.TraceOptions { Direction = Ashiato.Analysis.Tracing.TraceDirection.Backward, Model = Ashiato.Analysis.Tracing.TaintModel.Haircut, MaxHops = 2, Fiats = [] };
+        static List<string> Edges(Ashiato.Analysis.Tracing.TraceResult r) =>
+            r.Edges.Select(e => $"{e.Tx}|{e.Ref}|{e.From}|{e.To}|{e.Asset}|{e.Amount}|{e.Tainted}|{e.Hop}|{e.Rule}").ToList();
+
+        var byMembers = tracer.Run(members.Select(m => new Ashiato.Analysis.Tracing.TraceSeed(SimulatedEvmWorld.Chain, Ashiato.Analysis.Tracing.TraceSeedKind.Address, chain.Address(m).ToString())).ToList(), options);
+        var byAddress = tracer.Run([new Ashiato.Analysis.Tracing.TraceSeed(SimulatedEvmWorld.Chain, Ashiato.Analysis.Tracing.TraceSeedKind.Cluster, hot.Address.ToString())], options);
+        var byId = tracer.Run([new Ashiato.Analysis.Tracing.TraceSeed(SimulatedEvmWorld.Chain, Ashiato.Analysis.Tracing.TraceSeedKind.Cluster, cluster.ToString(System.Globalization.CultureInfo.InvariantCulture))], options);
+
+        Assert.NotEmpty(byMembers.Edges);
+        Assert.Equal(Edges(byMembers), Edges(byAddress));
+        Assert.Equal(Edges(byMembers), Edges(byId));
+        output.WriteLine($"cluster {cluster} of {hot.Entity}: {members.Count} members, {byAddress.Edges.Count} edges backward (2 hops)");
+
+        // bad input: not a cluster id, an amount on a cluster
+        var member = members.First(m => m != cluster);
+        var notId = Assert.Throws<Ashiato.Core.UserErrorException>(() => tracer.Run([new Ashiato.Analysis.Tracing.TraceSeed(SimulatedEvmWorld.Chain, Ashiato.Analysis.Tracing.TraceSeedKind.Cluster, member.ToString(System.Globalization.CultureInfo.InvariantCulture))], options));
+        Assert.Contains("not a cluster id", notId.Message, StringComparison.Ordinal);
+        var amount = Assert.Throws<Ashiato.Core.UserErrorException>(() => tracer.Run([new Ashiato.Analysis.Tracing.TraceSeed(SimulatedEvmWorld.Chain, Ashiato.Analysis.Tracing.TraceSeedKind.Cluster, hot.Address.ToString()) { Amount = new Ashiato.Core.UInt256(1) }], options));
+        Assert.Contains("seed a member address instead", amount.Message, StringComparison.Ordinal);
+    }
 }

@@ -36,6 +36,7 @@ public sealed class SimulatedTheftTraceTests(ITestOutputHelper output)
 
             var truth = Path.Combine(world, "truth", "ground-truth.json");
             var figures = new Dictionary<string, (decimal Recall, decimal Precision)>();
+            var tagged = new Dictionary<string, decimal>();
             foreach (var (name, options) in new (string, TraceOptions)[]
             {
                 ("haircut, coinjoin stop", new TraceOptions()),
@@ -54,18 +55,25 @@ public sealed class SimulatedTheftTraceTests(ITestOutputHelper output)
                     Assert.False(trace.Partial);
                     Assert.All(trace.Edges, e => Assert.False(string.IsNullOrEmpty(e.Rule)));
                     output.WriteLine($"{name}: {score.Id}: stolen {score.StolenSat}, truth at services {score.TruthAtServicesSat}, traced at attributed endpoints " +
-                        $"{score.TracedAtServicesSat}, matched {score.MatchedSat}, unattributed {score.TracedUnattributedSat}: recall {score.Recall}, precision {score.Precision}");
+                        $"{score.TracedAtServicesSat}, matched {score.MatchedSat}, unattributed {score.TracedUnattributedSat}: recall {score.Recall}, precision {score.Precision}, " +
+                        $"recall at tagged services {score.RecallTagged} (truth there {score.TruthAtTaggedSat})");
                 }
 
                 figures[name] = TraceScoring.Total(results.Select(r => r.Score).ToList());
-                output.WriteLine($"{name}: recall by value {figures[name].Recall}, precision by value {figures[name].Precision}");
+                tagged[name] = TraceScoring.TotalRecallTagged(results.Select(r => r.Score).ToList());
+                output.WriteLine($"{name}: recall by value {figures[name].Recall}, precision by value {figures[name].Precision}, " +
+                    $"recall at tagged services {tagged[name]}");
             }
 
-            // Measured (seed 1, small): haircut/stop recall 0.6559, precision 0.8698. The misses are the OTC desk (no address of it
-            // is tagged in the world's TagPacks, so its cash-outs stay unattributed) and value stopped at CoinJoins.
-            Assert.InRange(figures["haircut, coinjoin stop"].Recall, 0.60m, 1m);
-            Assert.InRange(figures["haircut, coinjoin stop"].Precision, 0.85m, 1m);
-            Assert.InRange(figures["fifo, coinjoin stop"].Precision, 0.80m, 1m);
+            // Measured (seed 1, small, world of 2026-12-05): haircut/stop recall 0.6657, precision 0.9964, recall at tagged
+            // services 0.7449; haircut through CoinJoins: recall at tagged services 0.9385. The misses are the OTC desk (no
+            // address of it is tagged in the world's TagPacks, so its cash-outs stay unattributed: the "tagged" recall
+            // leaves it out) and value stopped at CoinJoins (the default policy). The bounds guard against regressions on
+            // this world with a margin; they are not a claim about other worlds.
+            Assert.InRange(figures["haircut, coinjoin stop"].Recall, 0.55m, 1m);
+            Assert.InRange(figures["haircut, coinjoin stop"].Precision, 0.95m, 1m);
+            Assert.InRange(figures["fifo, coinjoin stop"].Precision, 0.95m, 1m);
+            Assert.InRange(tagged["haircut, coinjoin haircut"], 0.85m, 1m);
         }
         finally
         {

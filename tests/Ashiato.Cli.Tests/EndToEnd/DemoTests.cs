@@ -77,7 +77,7 @@ public sealed class EvaluateTests
     public async Task Evaluate_DemoWorld_ReportsMissingStagesAndAWholeChain()
     {
         using var cli = new CliRunner();
-        var (code, _, err) = await cli.RunAsync("demo");
+        var (code, _, err) = await cli.RunAsync("demo", "--no-serve"); // accepted; the demo exits either way until a UI server exists
         Assert.True(code == 0, err);
         var report = Path.Combine(cli.WorkDir, "accuracy.md");
         (code, var output, err) = await cli.RunAsync("evaluate", "--truth", Path.Combine(cli.StoreDir, "world"), "--out", report);

@@ -41,7 +41,7 @@ internal sealed partial class EvmTraceRun
 
     public TraceResult Execute(IReadOnlyList<TraceSeed> seeds)
     {
-        var resolved = seeds.Select((s, i) => Resolve(s, i + 1)).ToList();
+        var resolved = seeds.SelectMany((s, i) => s.Kind == TraceSeedKind.Cluster ? ResolveCluster(s, i + 1) : [Resolve(s, i + 1)]).ToList();
         if (_options.Direction == TraceDirection.Forward)
         {
             Forward(resolved);
@@ -152,8 +152,58 @@ internal sealed partial class EvmTraceRun
             }
 
             default:
-                throw new UserErrorException($"{where}: cluster seeds are not supported on EVM chains (no EVM clustering yet); seed the addresses instead");
+                throw new UserErrorException($"{where}: unknown seed kind {seed.Kind}");
         }
+    }
+
+    /// <summary>
+    /// A cluster seed (its id = the smallest member's address id, or a member address): one address seed per member, each
+    /// with every asset it holds unless the seed names one. Needs the chain's clusters (<c>ashiato cluster --chain</c>).
+    /// </summary>
+    private IEnumerable<ResolvedSeed> ResolveCluster(TraceSeed seed, int number)
+    {
+        var where = $"seed {number} (Cluster '{seed.Value}'{(seed.Why is { } why ? "; " + why : "")})";
+        var labels = _tracer.Labels;
+        if (labels is null || _store.AddressCount == 0 || labels.ClusterOf(0) is null)
+        {
+            throw new UserErrorException($"{where}: chain '{Chain}' has no clusters: run 'ashiato cluster --chain {Chain}' first");
+        }
+
+        if (seed.Amount is not null)
+        {
+            throw new UserErrorException($"{where}: an amount names part of one transfer or address, not of a cluster; seed a member address instead");
+        }
+
+        long cluster;
+        if (long.TryParse(seed.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            if (id >= _store.AddressCount || labels.ClusterOf(id) != id)
+            {
+                throw new UserErrorException($"{where}: not a cluster id of chain '{Chain}' (a cluster id is its smallest member's address id)");
+            }
+
+            cluster = id;
+        }
+        else if (EvmAddress.TryParse(seed.Value, out var address) && _store.FindAddress(address) is var member and >= 0 && member < _store.AddressCount)
+        {
+            cluster = labels.ClusterOf(member) ?? throw new UserErrorException($"{where}: address {address} has no cluster (clustered before it was ingested?)");
+        }
+        else
+        {
+            throw new UserErrorException($"{where}: neither a cluster id nor an address of chain '{Chain}'");
+        }
+
+        var members = new List<ResolvedSeed>();
+        for (var a = cluster; a < _store.AddressCount; a++)
+        {
+            if (labels.ClusterOf(a) == cluster)
+            {
+                var addressSeed = seed with { Kind = TraceSeedKind.Address, Value = _store.Address(a).ToString() };
+                members.Add(Resolve(addressSeed, number));
+            }
+        }
+
+        return members;
     }
 
     private long ParseTx(string text, string where)

@@ -412,6 +412,7 @@ public sealed class EvmTracerTests
         Assert.Contains("no transfer at position 7", badPos.Message, StringComparison.Ordinal);
         var unknown = Assert.Throws<UserErrorException>(() => tracer.Run([new TraceSeed(Name, TraceSeedKind.Address, A("nobody").ToString())], Opts(TaintModel.Fifo)));
         Assert.Contains("is not on chain", unknown.Message, StringComparison.Ordinal);
-        Assert.Throws<UserErrorException>(() => tracer.Run([new TraceSeed(Name, TraceSeedKind.Cluster, "1")], Opts(TaintModel.Fifo)));
+        var noClusters = Assert.Throws<UserErrorException>(() => tracer.Run([new TraceSeed(Name, TraceSeedKind.Cluster, "1")], Opts(TaintModel.Fifo)));
+        Assert.Contains("has no clusters: run 'ashiato cluster --chain", noClusters.Message, StringComparison.Ordinal);
     }
 }

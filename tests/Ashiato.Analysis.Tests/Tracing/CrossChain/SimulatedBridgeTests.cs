@@ -64,13 +64,7 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
         using var dir = StoreDirectory.Open(world.StorePath, create: false);
         using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
         using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
-        var custody = Custody();
-        var labels = new OneLabel(btc, custody, new TraceLabel("shoreline-bridge", "Shoreline Bridge custody", "bridge", null, null, "tags/services.yaml"));
-        var token = world.Contracts.Single(c => c.Entity == "shoreline-bridge" && c.Kind == "token").Address.ToString();
-        var bridge = new MintingBridge("shoreline-bridge", SimulatedEvmTraceWorld.BtcChain, new HashSet<string> { custody }, SimulatedEvmTraceWorld.Chain, token);
-        var tracer = new CrossChainTracer(
-            [new UtxoTracer(btc, labels), new EvmTracer(evm, world.Settings(), world.Labels(evm))],
-            [new MintingBridgePairer(bridge, evm)]);
+        var (tracer, _) = Tracer(btc, evm, labelCustody: true, withSource: false);
         var hops = world.Truth.GetProperty("bridge_hops").EnumerateArray().ToList();
         Assert.NotEmpty(hops);
         // seeded one step before the bridge: the coins each deposit spends (a seed's own output is followed whatever its label)
@@ -128,12 +122,7 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
         using var dir = StoreDirectory.Open(world.StorePath, create: false);
         using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
         using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
-        var custody = Custody();
-        var token = world.Contracts.Single(c => c.Entity == "shoreline-bridge" && c.Kind == "token").Address.ToString();
-        var bridge = new MintingBridge("shoreline-bridge", SimulatedEvmTraceWorld.BtcChain, new HashSet<string> { custody }, SimulatedEvmTraceWorld.Chain, token);
-        var tracer = new CrossChainTracer(
-            [new UtxoTracer(btc), new EvmTracer(evm, world.Settings(), world.Labels(evm))],
-            [new MintingBridgePairer(bridge, evm)]);
+        var (tracer, _) = Tracer(btc, evm, labelCustody: false, withSource: false);
         var hop = world.Truth.GetProperty("bridge_hops").EnumerateArray().First();
         var evmTx = hop.GetProperty("evm_tx").GetString()!;
         var outpoint = hop.GetProperty("btc_outpoint").GetString()!;
@@ -151,7 +140,8 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
         Assert.Contains(r.Edges, e => e.Chain == SimulatedEvmTraceWorld.BtcChain);
     }
 
-    private (CrossChainTracer Tracer, string Token) BothWays(UtxoChainStore btc, Storage.Evm.EvmChainStore evm, bool labelCustody)
+    /// <summary>The real tracers of both chains and the Shoreline pairer; <paramref name="withSource"/>: the pairer can read the Bitcoin store (the way back).</summary>
+    private (CrossChainTracer Tracer, string Token) Tracer(UtxoChainStore btc, Storage.Evm.EvmChainStore evm, bool labelCustody, bool withSource)
     {
         var custody = Custody();
         var token = world.Contracts.Single(c => c.Entity == "shoreline-bridge" && c.Kind == "token").Address.ToString();
@@ -161,7 +151,7 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
             : null;
         var tracer = new CrossChainTracer(
             [new UtxoTracer(btc, labels), new EvmTracer(evm, world.Settings(), world.Labels(evm))],
-            [new MintingBridgePairer(bridge, evm, btc)]);
+            [new MintingBridgePairer(bridge, evm, withSource ? btc : null)]);
         return (tracer, token);
     }
 
@@ -174,7 +164,7 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
         using var dir = StoreDirectory.Open(world.StorePath, create: false);
         using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
         using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
-        var (tracer, token) = BothWays(btc, evm, labelCustody: true);
+        var (tracer, token) = Tracer(btc, evm, labelCustody: true, withSource: true);
         var returns = Returns();
         Assert.NotEmpty(returns);
         var lots = world.Truth.GetProperty("lots").EnumerateArray().ToList();
@@ -220,7 +210,7 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
         using var dir = StoreDirectory.Open(world.StorePath, create: false);
         using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
         using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
-        var (tracer, token) = BothWays(btc, evm, labelCustody: true);
+        var (tracer, token) = Tracer(btc, evm, labelCustody: true, withSource: true);
         foreach (var ret in Returns().Take(5))
         {
             var outpoint = ret.GetProperty("btc_release_outpoint").GetString()!;
@@ -251,10 +241,7 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
         using var dir = StoreDirectory.Open(world.StorePath, create: false);
         using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
         using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
-        var custody = Custody();
-        var token = world.Contracts.Single(c => c.Entity == "shoreline-bridge" && c.Kind == "token").Address.ToString();
-        var bridge = new MintingBridge("shoreline-bridge", SimulatedEvmTraceWorld.BtcChain, new HashSet<string> { custody }, SimulatedEvmTraceWorld.Chain, token);
-        var tracer = new CrossChainTracer([new UtxoTracer(btc), new EvmTracer(evm, world.Settings(), world.Labels(evm))], [new MintingBridgePairer(bridge, evm)]);
+        var (tracer, token) = Tracer(btc, evm, labelCustody: false, withSource: false);
         var ret = Returns().First();
         var burnTx = ret.GetProperty("evm_burn_tx").GetString()!;
 

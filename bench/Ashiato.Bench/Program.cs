@@ -39,6 +39,10 @@ const string Usage = """
           process into a fresh directory under --work (default: the temp directory; deleted afterwards; a size is skipped when
           the disk has less than 2.5× its estimated output free), then a plain write of the same bytes to the same disk as the
           limit; writes the bench:simulate section of docs/benchmarks.md.
+      accuracy [--seeds 1,2,...] [--tx N] [--work DIR] [--doc PATH | --no-doc]
+          Tracing accuracy over several simulated worlds (default seeds 1–8, 10000 tx each): simulate, ingest, import the
+          world's TagPacks, cluster, trace every theft with three option sets and score against the truth; writes the
+          bench:accuracy section of docs/accuracy.md (kept by `ashiato evaluate`).
       child-simulate TX SEED OUTDIR
           One `Simulation.Run` into OUTDIR, then fsync of its files; prints a JSON line (used by `simulate`).
       child-ingest BLOCKS STORE [NETWORK|auto] [--alloc] [--commit-mb N]
@@ -147,6 +151,29 @@ switch (args[0])
                 "values, one thread; latency = one `UtxoTracer.Run` (seed resolution, trace, nodes, edges and summary).",
                 string.Empty,
                 .. traceLines,
+            ]));
+        }
+
+        return 0;
+    }
+
+    case "accuracy":
+    {
+        var accuracySeeds = (options.Get("--seeds") ?? "1,2,3,4,5,6,7,8").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var accuracyTx = options.GetLong("--tx", 10_000);
+        var accuracyLines = AccuracyBenchmark.Run(accuracySeeds, accuracyTx, options.Get("--work") ?? Path.GetTempPath(), Log);
+        accuracyLines.ForEach(Console.WriteLine);
+        var accuracyDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "accuracy.md");
+        if (accuracyDoc is not null)
+        {
+            DocFile.Upsert(accuracyDoc, "accuracy", string.Join('\n', [
+                "## Tracing accuracy over several worlds",
+                string.Empty,
+                $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
+                "`dotnet run -c Release --project bench/Ashiato.Bench -- accuracy` (written by the benchmark; `ashiato evaluate` keeps it).",
+                string.Empty,
+                .. accuracyLines,
             ]));
         }
 

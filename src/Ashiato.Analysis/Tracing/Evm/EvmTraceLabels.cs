@@ -18,7 +18,13 @@ public sealed class EvmTraceLabels : ITraceLabels
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(tags);
-        var countries = tags.Entities().Where(e => e.Country is not null).ToDictionary(e => e.Id, e => e.Country!, StringComparer.Ordinal);
+        var entities = tags.Entities().ToList();
+        var countries = entities.Where(e => e.Country is not null).ToDictionary(e => e.Id, e => e.Country!, StringComparer.Ordinal);
+        var registry = entities.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+
+        // The same party under the same key on every chain: a Bitcoin-family label names an actor by its registry id
+        // (actor:ID), so an EVM tag's entity that is an actor of the registry is named that way too.
+        string Key(string entity) => !registry.Contains(entity) && registry.Contains("actor:" + entity) ? "actor:" + entity : entity;
         foreach (var t in EvmTag.Load(tags).OrderByDescending(t => t.Confidence))
         {
             var id = chain.FindAddress(t.Address);
@@ -27,7 +33,7 @@ public sealed class EvmTraceLabels : ITraceLabels
                 continue;
             }
 
-            _labels[id] = new TraceLabel(t.Entity, t.Label, t.Category, Country(countries, t.Entity), t.Actor,
+            _labels[id] = new TraceLabel(Key(t.Entity), t.Label, t.Category, Country(countries, t.Entity), t.Actor,
                 $"tag '{t.Label}' ({t.Category ?? "no category"}) from {t.Source} on {t.Address}");
         }
 
@@ -46,7 +52,7 @@ public sealed class EvmTraceLabels : ITraceLabels
 
             var exchange = _clusters.Meta.Exchanges[(int)d.Exchange];
             var hot = exchange.HotWallets.FirstOrDefault(h => h.AddressId == d.HotWallet) ?? exchange.HotWallets.FirstOrDefault();
-            _labels[d.Address] = new TraceLabel(exchange.Entity, exchange.Entity + " deposit address", "exchange", Country(countries, exchange.Entity), null,
+            _labels[d.Address] = new TraceLabel(Key(exchange.Entity), exchange.Entity + " deposit address", "exchange", Country(countries, exchange.Entity), null,
                 $"deposit-address heuristic: forwards to hot wallet {hot?.Address ?? "?"} ({hot?.Label ?? "tagged"}; {d.Forwards} forward(s))",
                 _clusters.Covers(d.Address) ? _clusters.ClusterOf(d.Address) : null);
         }

@@ -34,7 +34,7 @@ internal sealed partial class EvmTraceRun
                 transfers = _store.Postings(s.AddressId)
                     .Where(p => !p.Outgoing && p.TransferId >= notBefore)
                     .Select(p => _store.Transfer(p.TransferId))
-                    .Where(t => s.Assets.Contains(t.AssetId) && !IsNft(t.Kind) && t.FromId != t.ToId)
+                    .Where(t => s.Assets.Contains(t.AssetId) && !IsNft(t.Kind) && t.FromId != t.ToId && !OwnSwapProceeds(t, s.Assets))
                     .Reverse(); // an amount limit takes the newest inflows first
             }
 
@@ -73,6 +73,14 @@ internal sealed partial class EvmTraceRun
             BackwardEdge(_store.Transfer(id), item.Tainted, item.Hop);
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="t"/> is what the seeded address got back from its own swap paid in another seeded asset
+    /// (USDT out of a pool for the ETH it paid in): that value came from the address's own inflows of the paid asset, which
+    /// are seeds themselves, so seeding it too would count the same sources twice.
+    /// </summary>
+    private bool OwnSwapProceeds(in StoredTransfer t, List<long> seededAssets) =>
+        seededAssets.Count > 1 && SwapLeg(t, forward: false) is { } paid && seededAssets.Contains(paid.AssetId);
 
     private void Push(in StoredTransfer t, UInt256 tainted, int hop)
     {

@@ -398,6 +398,27 @@ public sealed class EvmTracerTests
     }
 
     [Fact]
+    public void Backward_AddressSeed_DoesNotSeedWhatItsOwnSwapPaidBack()
+    {
+        // s pays p 10 ETH; p swaps them for 3000 USDT at the pool. Seeded backward at p (every asset), the USDT came from p's
+        // own ETH, which is seeded itself: s's 10 ETH are the only source, counted once.
+        using var c = new EvmTraceTestChain();
+        c.Tx(Eth("s", "p", 10));
+        c.EndBlock();
+        c.Tx(Eth("p", "pool", 10), Token("usdt", "pool", "p", 3000));
+        c.Commit();
+        var r = new EvmTracer(c.Store).Run([new TraceSeed(Name, TraceSeedKind.Address, A("p").ToString())], Opts(TaintModel.Fifo, TraceDirection.Backward));
+        var lines = TraceAssert.Lines(r, N);
+        Assert.Equal(["0 s>p 10/10 follow"], lines.Where(l => l.Contains("s>p", StringComparison.Ordinal)).ToList());
+        Assert.DoesNotContain(lines, l => l.Contains("pool>p", StringComparison.Ordinal));
+        Assert.Equal("10", Assert.Single(r.Summary.Seeded, x => !x.Tainted.IsZero).Tainted.ToString());
+
+        // seeded in USDT alone, the swap proceeds are the seed and are followed back to the ETH paid
+        var usdt = new EvmTracer(c.Store).Run([new TraceSeed(Name, TraceSeedKind.Address, A("p").ToString()) { Asset = A("usdt").ToString() }], Opts(TaintModel.Fifo, TraceDirection.Backward));
+        Assert.Contains("0 pool>p 3000/3000 swap:follow", TraceAssert.Lines(usdt, N));
+    }
+
+    [Fact]
     public void BadSeeds_GiveLocatedErrors()
     {
         var (chain, seed, _) = Basic();

@@ -145,10 +145,25 @@ public static class DemoCommand
             var incident = data.Incidents.First(i => i.Id == hack.IncidentId);
             var r = hack.Result;
             ctx.Out.WriteLine($"   one hack's path: {incident.Title} ({incident.Date:yyyy-MM-dd}, {incident.VictimCountry}), {r.Edges.Count:N0} edges over " +
-                $"{(r.Edges.Count == 0 ? 0 : r.Edges.Max(e => e.Hop))} hops{(r.Partial ? " (partial: " + r.PartialReason + ")" : "")}; where it went:");
-            foreach (var t in r.Summary.ByEntity.OrderByDescending(t => t.ShareOfSeed).ThenBy(t => t.Key, StringComparer.Ordinal).Take(6))
+                $"{(r.Edges.Count == 0 ? 0 : r.Edges.Max(e => e.Hop))} hops{(r.Partial ? " (partial: " + r.PartialReason + ")" : "")}; where it went " +
+                "(one row per party over both chains; share of the USD value at the trace's endpoints, valued when each edge ended):");
+
+            // Shares by USD, not per asset: swaps turn one asset into another, so a share of the seeded ETH can pass 100 %.
+            using var evmStore = store.OpenEvmChain("sim-evm", null, writer: false);
+            var tokens = new Analysis.Tracing.Evm.EvmTokenInfo(evmStore);
+            (string Symbol, int Decimals)? Token(string asset) =>
+                Chains.Evm.EvmAddress.TryParse(asset, out var a) && evmStore.FindAddress(a) is var id and >= 0
+                    && tokens.Get(id) is { Symbol: { } symbol, Decimals: { } decimals } ? (symbol, decimals) : null;
+            var parties = r.Summary.ByEntity.GroupBy(t => t.Key, StringComparer.Ordinal)
+                .Select(g => (Key: g.Key, Usd: g.Sum(t => t.Values.FirstOrDefault(v => v.Fiat == "USD")?.Amount ?? 0m),
+                    Coins: string.Join("; ", g.OrderBy(t => t.Chain, StringComparer.Ordinal).ThenBy(t => t.Asset, StringComparer.Ordinal)
+                        .Select(t => $"{TraceCoins(t.Tainted, t.Asset, t.Chain == "sim-evm" ? Token(t.Asset) : null).Trim()} ({t.Chain})"))))
+                .ToList();
+            var totalUsd = parties.Sum(p => p.Usd);
+            foreach (var (key, usd, coins) in parties.OrderByDescending(p => p.Usd).ThenBy(p => p.Key, StringComparer.Ordinal).Take(6))
             {
-                ctx.Out.WriteLine($"     {t.Key,-28} {t.Chain,-12} {TraceCoins(t.Tainted, t.Asset),24} {(t.ShareOfSeed * 100m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture),7} %");
+                var share = totalUsd == 0 ? "n/a" : (usd / totalUsd * 100m).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) + " %";
+                ctx.Out.WriteLine($"     {key,-28} USD {usd.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture),13} {share,8}   {coins}");
             }
 
             ctx.Out.WriteLine($"   (./ashiato trace --chain {incident.Transactions[0].Chain} --tx {incident.Transactions[0].Tx} --format graphml --out hack.graphml)");
@@ -207,18 +222,24 @@ public static class DemoCommand
         }
     }
 
-    private static string TraceCoins(Core.UInt256 units, string asset)
+    private static string TraceCoins(Core.UInt256 units, string asset, (string Symbol, int Decimals)? token = null)
     {
-        var decimals = asset is "ETH" ? 18 : asset.StartsWith("0x", StringComparison.Ordinal) ? 0 : 8;
+        if (token is { } t)
+        {
+            asset = t.Symbol;
+        }
+
+        var decimals = token?.Decimals ?? (asset is "ETH" ? 18 : asset.StartsWith("0x", StringComparison.Ordinal) ? 0 : 8);
         var big = units.ToBigInteger();
         if (decimals == 0)
         {
-            return big.ToString(System.Globalization.CultureInfo.InvariantCulture) + " units of " + asset[..10] + "…";
+            return big.ToString(System.Globalization.CultureInfo.InvariantCulture) +
+                (token is null && asset.Length > 10 ? " units of " + asset[..10] + "…" : " " + asset);
         }
 
         var scale = System.Numerics.BigInteger.Pow(10, decimals);
         var whole = System.Numerics.BigInteger.DivRem(big, scale, out var frac);
-        return whole.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." +
-            frac.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(decimals, '0')[..8] + " " + asset;
+        var digits = frac.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(decimals, '0');
+        return whole.ToString(System.Globalization.CultureInfo.InvariantCulture) + "." + digits[..Math.Min(decimals, 8)] + " " + asset;
     }
 }

@@ -20,6 +20,12 @@ public sealed class DemoTests
         // every incident traced, at least one bridge hop followed into the EVM chain, one hack's path printed
         Assert.Matches(@"6/7 traced 7 incidents forward from their theft transactions .*: [1-9][\d,]* edges, [1-9]\d* bridge hop", output);
         Assert.Contains("one hack's path: Kaiyo Exchange", output);
+        // one row per party over both chains, by USD: a party reached on both chains shows both (the shares add up to ≤ 100 %)
+        var hackRows = System.Text.RegularExpressions.Regex.Matches(output, @"^     (\S+) +USD +[\d,]+ +(\d+\.\d\d) %   (.+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.InRange(hackRows.Count, 2, 6);
+        Assert.InRange(hackRows.Sum(m => decimal.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)), 1m, 100.01m);
+        Assert.Contains(hackRows, m => m.Groups[3].Value.Contains("(sim-bitcoin); ", StringComparison.Ordinal) && m.Groups[3].Value.EndsWith("(sim-evm)", StringComparison.Ordinal));
+        Assert.DoesNotContain("units of 0x", output);
         // the headline table: Lazarus's thefts by victim country with reported and measured values and shares
         Assert.Contains("7/7 stolen value by victim country, actor Lazarus Group", output);
         // (reported JPY converted from the reported USD; measured on both chains)

@@ -112,6 +112,19 @@ public sealed class EvaluateTests
         (code, var again, _) = await cli.RunAsync("evaluate", "--truth", Path.Combine(cli.StoreDir, "world"), "--out", report);
         Assert.Equal(0, code);
         Assert.Equal(output, again); // deterministic
+
+        // a truth that names an address the store lacks: the data check counts it and names it
+        var copy = Path.Combine(cli.WorkDir, "world-copy");
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(cli.StoreDir, "world", "truth")))
+        {
+            Directory.CreateDirectory(Path.Combine(copy, "truth"));
+            File.Copy(file, Path.Combine(copy, "truth", Path.GetFileName(file)));
+        }
+
+        File.AppendAllText(Path.Combine(copy, "truth", "addresses.csv"), "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080,nobody,receive\n");
+        (code, var missing, err) = await cli.RunAsync("evaluate", "--truth", copy, "--out", Path.Combine(cli.WorkDir, "missing.md"));
+        Assert.True(code == 0, err);
+        Assert.Matches(@"found in the store \| ([\d,]+) of ([\d,]+) \([\d.]+ %\); not found: bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080 \(nobody\) \|", missing);
     }
 
     [Fact]

@@ -158,7 +158,7 @@ public sealed partial class MintingBridgePairer
     }
 
     /// <summary>ABI (uint256 amount, bytes script) from a burn event's data; null when malformed.</summary>
-    internal static (UInt256 Amount, byte[] Script)? DecodeBurn(ReadOnlySpan<byte> data)
+    public static (UInt256 Amount, byte[] Script)? DecodeBurn(ReadOnlySpan<byte> data)
     {
         if (data.Length < 96)
         {

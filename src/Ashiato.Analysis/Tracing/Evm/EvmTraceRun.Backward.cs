@@ -34,7 +34,7 @@ internal sealed partial class EvmTraceRun
                 transfers = _store.Postings(s.AddressId)
                     .Where(p => !p.Outgoing && p.TransferId >= notBefore)
                     .Select(p => _store.Transfer(p.TransferId))
-                    .Where(t => s.Assets.Contains(t.AssetId) && !IsNft(t.Kind) && t.FromId != t.ToId && !OwnSwapProceeds(t, s.Assets))
+                    .Where(t => s.Assets.Contains(t.AssetId) && !IsNft(t.Kind) && t.FromId != t.ToId && s.SeedsFrom(t.FromId) && !OwnSwapProceeds(t, s.Assets))
                     .Reverse(); // an amount limit takes the newest inflows first
             }
 

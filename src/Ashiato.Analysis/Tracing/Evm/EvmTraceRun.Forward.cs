@@ -41,6 +41,9 @@ internal sealed partial class EvmTraceRun
 
         public long SeedFrom { get; set; } = long.MaxValue;
 
+        /// <summary>Cluster seeds: inflows from these addresses (the other members) are not seeded.</summary>
+        public IReadOnlySet<long>? SeedCluster { get; set; }
+
         public long LastHeight { get; set; }
     }
 
@@ -115,6 +118,7 @@ internal sealed partial class EvmTraceRun
 
             account.SeedQuota = quota;
             account.SeedFrom = first;
+            account.SeedCluster = s.Cluster;
         }
     }
 
@@ -276,7 +280,8 @@ internal sealed partial class EvmTraceRun
         if (recipient is not null)
         {
             var credit = recipient.Credits.Remove(t.Id, out var c) ? c : UInt256.Zero;
-            if (t.Id >= recipient.SeedFrom && !recipient.SeedQuota.IsZero && credit < t.Amount)
+            if (t.Id >= recipient.SeedFrom && !recipient.SeedQuota.IsZero && credit < t.Amount
+                && (recipient.SeedCluster is null || !recipient.SeedCluster.Contains(t.FromId)))
             {
                 var room = t.Amount - credit;
                 var seeded = recipient.SeedQuota < room ? recipient.SeedQuota : room;

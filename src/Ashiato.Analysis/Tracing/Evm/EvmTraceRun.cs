@@ -57,8 +57,18 @@ internal sealed partial class EvmTraceRun
 
     // ---------------------------------------------------------------- seeds
 
-    /// <summary>A seed resolved to transfers (transaction, transfer) or to accounts (address: every asset it holds unless one is named).</summary>
-    private sealed record ResolvedSeed(TraceSeed Seed, int Number, List<StoredTransfer> Transfers, long AddressId, List<long> Assets);
+    /// <summary>
+    /// A seed resolved to transfers (transaction, transfer) or to accounts (address: every asset it holds unless one is
+    /// named). <see cref="Cluster"/>: the members of the cluster an address seed belongs to — the cluster is seeded as one
+    /// account, so inflows from another member (a sweep from a deposit address to the hot wallet) are not seeds.
+    /// </summary>
+    private sealed record ResolvedSeed(TraceSeed Seed, int Number, List<StoredTransfer> Transfers, long AddressId, List<long> Assets)
+    {
+        public IReadOnlySet<long>? Cluster { get; init; }
+
+        /// <summary>Whether an inflow of this address seed from <paramref name="sender"/> is seeded (not from another member of its cluster).</summary>
+        public bool SeedsFrom(long sender) => Cluster is null || !Cluster.Contains(sender);
+    }
 
     private ResolvedSeed Resolve(TraceSeed seed, int number)
     {
@@ -157,8 +167,10 @@ internal sealed partial class EvmTraceRun
     }
 
     /// <summary>
-    /// A cluster seed (its id = the smallest member's address id, or a member address): one address seed per member, each
-    /// with every asset it holds unless the seed names one. Needs the chain's clusters (<c>ashiato cluster --chain</c>).
+    /// A cluster seed (its id = the smallest member's address id, or a member address): the cluster as one account — one
+    /// address seed per member (every asset it holds unless the seed names one) whose inflows from other members are not
+    /// seeded (they move value the cluster already holds; the trace follows them). Needs the chain's clusters
+    /// (<c>ashiato cluster --chain</c>).
     /// </summary>
     private IEnumerable<ResolvedSeed> ResolveCluster(TraceSeed seed, int number)
     {
@@ -193,14 +205,21 @@ internal sealed partial class EvmTraceRun
             throw new UserErrorException($"{where}: neither a cluster id nor an address of chain '{Chain}'");
         }
 
-        var members = new List<ResolvedSeed>();
+        var ids = new List<long>();
         for (var a = cluster; a < _store.AddressCount; a++)
         {
             if (labels.ClusterOf(a) == cluster)
             {
-                var addressSeed = seed with { Kind = TraceSeedKind.Address, Value = _store.Address(a).ToString() };
-                members.Add(Resolve(addressSeed, number));
+                ids.Add(a);
             }
+        }
+
+        var set = ids.ToHashSet();
+        var members = new List<ResolvedSeed>();
+        foreach (var a in ids)
+        {
+            var addressSeed = seed with { Kind = TraceSeedKind.Address, Value = _store.Address(a).ToString() };
+            members.Add(Resolve(addressSeed, number) with { Cluster = set });
         }
 
         return members;

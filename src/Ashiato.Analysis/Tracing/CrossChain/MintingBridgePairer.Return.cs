@@ -41,6 +41,8 @@ public sealed partial class MintingBridgePairer
         return ids;
     }
 
+    private List<(long Time, long TxId)>? _custodySpends;
+
     private long SourceTime(int height) => _source!.GetBlockHeader(height).Time;
 
     /// <summary>
@@ -227,39 +229,62 @@ public sealed partial class MintingBridgePairer
     /// <summary>Outputs (not back to the custody) of transactions spending a custody address in the window, with an amount in range.</summary>
     private IEnumerable<(long Output, long Delay)> CustodyOutputs(long from, long to, UInt256 min, UInt256 max, CancellationToken ct)
     {
+        var spends = CustodySpends(ct);
+        var i = spends.BinarySearch((from, long.MinValue));
+        for (i = i < 0 ? ~i : i; i < spends.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var tx = _source!.GetTx(spends[i].TxId);
+            var window = ReleaseWindowTime(tx.Height);
+            if (window >= to + 86_400)
+            {
+                // later spends are in later blocks, whose previous blocks are later still (block times are not strictly
+                // ordered, but never by a day)
+                yield break;
+            }
+
+            if (window >= to)
+            {
+                continue;
+            }
+
+            for (var j = 0; j < tx.OutputCount; j++)
+            {
+                if (ReleaseCandidate(tx.FirstOutput + j, from, to, min, max) is { } delay)
+                {
+                    yield return (tx.FirstOutput + j, delay);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every transaction spending a custody address, by block time then id: read from the custody's postings once per
+    /// pairer (a custody spends often; each burn then looks up its window by binary search instead of a scan).
+    /// </summary>
+    private List<(long Time, long TxId)> CustodySpends(CancellationToken ct)
+    {
+        if (_custodySpends is { } cached)
+        {
+            return cached;
+        }
+
         var seen = new HashSet<long>();
+        var list = new List<(long Time, long TxId)>();
         foreach (var custody in _custody.Order())
         {
             foreach (var p in _source!.GetPostings(custody))
             {
                 ct.ThrowIfCancellationRequested();
-                if (!p.IsInput)
+                if (p.IsInput && _source.TxOfInput(p.Id) is var txId && seen.Add(txId))
                 {
-                    continue;
-                }
-
-                var txId = _source.TxOfInput(p.Id);
-                if (!seen.Add(txId))
-                {
-                    continue;
-                }
-
-                var tx = _source.GetTx(txId);
-                var time = SourceTime(tx.Height);
-                if (time < from || ReleaseWindowTime(tx.Height) >= to)
-                {
-                    continue;
-                }
-
-                for (var j = 0; j < tx.OutputCount; j++)
-                {
-                    if (ReleaseCandidate(tx.FirstOutput + j, from, to, min, max) is { } delay)
-                    {
-                        yield return (tx.FirstOutput + j, delay);
-                    }
+                    list.Add((SourceTime(_source.GetTx(txId).Height), txId));
                 }
             }
         }
+
+        list.Sort();
+        return _custodySpends = list;
     }
 
     // ------------------------------------------------------------------ backward: release → burn

@@ -141,11 +141,14 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
     }
 
     /// <summary>The real tracers of both chains and the Shoreline pairer; <paramref name="withSource"/>: the pairer can read the Bitcoin store (the way back).</summary>
-    private (CrossChainTracer Tracer, string Token) Tracer(UtxoChainStore btc, Storage.Evm.EvmChainStore evm, bool labelCustody, bool withSource)
+    private (CrossChainTracer Tracer, string Token) Tracer(UtxoChainStore btc, Storage.Evm.EvmChainStore evm, bool labelCustody, bool withSource, bool burnEvent = true)
     {
         var custody = Custody();
         var token = world.Contracts.Single(c => c.Entity == "shoreline-bridge" && c.Kind == "token").Address.ToString();
-        var bridge = new MintingBridge("shoreline-bridge", SimulatedEvmTraceWorld.BtcChain, new HashSet<string> { custody }, SimulatedEvmTraceWorld.Chain, token);
+        var bridge = new MintingBridge("shoreline-bridge", SimulatedEvmTraceWorld.BtcChain, new HashSet<string> { custody }, SimulatedEvmTraceWorld.Chain, token)
+        {
+            BurnEvent = burnEvent ? "BridgeBurn(address,uint256,bytes)" : null,
+        };
         ITraceLabels? labels = labelCustody
             ? new OneLabel(btc, custody, new TraceLabel("shoreline-bridge", "Shoreline Bridge custody", "bridge", null, null, "tags/services.yaml"))
             : null;
@@ -252,5 +255,32 @@ public sealed class SimulatedBridgeTests(SimulatedEvmTraceWorld world, ITestOutp
         Assert.Equal(TraceRules.BridgeUnpaired, burn.Rule);
         Assert.Contains("is not open to find the release", burn.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(r.Seeds, s => s.Chain == SimulatedEvmTraceWorld.BtcChain);
+    }
+
+    [Fact]
+    public void Forward_Burns_WithoutTheirEvent_ArePairedByAmountAndTime()
+    {
+        using var dir = StoreDirectory.Open(world.StorePath, create: false);
+        using var btc = dir.OpenUtxoChain(SimulatedEvmTraceWorld.BtcChain, null, create: false);
+        using var evm = dir.OpenEvmChain(SimulatedEvmTraceWorld.Chain, null, writer: false);
+        var (tracer, token) = Tracer(btc, evm, labelCustody: false, withSource: true, burnEvent: false);
+        int right = 0, all = 0;
+        foreach (var ret in Returns())
+        {
+            var burnTx = ret.GetProperty("evm_burn_tx").GetString()!;
+            var r = tracer.Run([new TraceSeed(SimulatedEvmTraceWorld.Chain, TraceSeedKind.Transaction, burnTx) { Asset = token }],
+                new TraceOptions { Model = TaintModel.Fifo, MaxHops = 1, Fiats = [] });
+            var burn = Assert.Single(r.Edges, e => e.Tx == burnTx);
+            Assert.True(burn.Rule == TraceRules.BridgeFollow, burn.Detail);
+            Assert.Contains("amount-time", burn.Detail, StringComparison.Ordinal);
+            Assert.Contains("the burn names no destination", burn.Detail, StringComparison.Ordinal);
+            var continuation = Assert.Single(r.Seeds, s => s.Chain == SimulatedEvmTraceWorld.BtcChain);
+            all++;
+            right += continuation.Value == ret.GetProperty("btc_release_outpoint").GetString() ? 1 : 0;
+        }
+
+        // the custody pays releases only, each 0.1 % below its burn; a wrong pick is a release of a similar amount nearer in time
+        output.WriteLine($"{right} of {all} burns paired with their true release by amount and time alone");
+        Assert.True(right * 10 >= all * 9, $"{right} of {all}");
     }
 }

@@ -107,7 +107,7 @@ public sealed partial class MintingBridgePairer
             var o = _source.GetOutput(output);
             var tx = _source.GetTx(_source.TxOfOutput(output));
             var outpoint = $"{tx.TxId}:{(output - tx.FirstOutput).ToString(CultureInfo.InvariantCulture)}";
-            var confidence = method == "event" ? 1m : decimal.Round(_bridge.AmountTimeConfidence / ordered.Count, 4, MidpointRounding.ToEven);
+            var confidence = method == "event" ? 1m : AmountTimeConfidence(ordered.Count);
             var value = new UInt256((ulong)o.Value);
             var detail = method == "event"
                 ? $"the burn's {_bridge.BurnEvent} event names destination {_source.FormatAddress(o.AddressId)}; custody release {outpoint} pays it {o.Value} for {burned} burned, {delay / 3600} h later"
@@ -362,7 +362,7 @@ public sealed partial class MintingBridgePairer
         var ordered = byAmount.OrderBy(c => c.Delay).ThenBy(c => c.T.Id).ToList();
         foreach (var (t, delay) in ordered)
         {
-            var confidence = decimal.Round(_bridge.AmountTimeConfidence / ordered.Count, 4, MidpointRounding.ToEven);
+            var confidence = AmountTimeConfidence(ordered.Count);
             result.Add(BurnContinuation(edge, t, confidence, "amount-time",
                 $"burn {BurnRef(t)} of {t.Amount}, {delay / 3600} h before release {edge.Tx}, matches a released amount (fee ≤ {_bridge.MaxFeeBasisPoints} bp); {ordered.Count} candidate(s)"));
         }

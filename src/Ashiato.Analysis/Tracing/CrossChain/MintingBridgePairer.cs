@@ -173,7 +173,7 @@ public sealed partial class MintingBridgePairer : IBridgePairer
         var ordered = byAmount.OrderBy(c => c.Delay).ThenBy(c => c.T.Id).ToList();
         foreach (var (t, delay) in ordered)
         {
-            var confidence = decimal.Round(_bridge.AmountTimeConfidence / ordered.Count, 4, MidpointRounding.ToEven);
+            var confidence = AmountTimeConfidence(ordered.Count);
             result.Add(Continuation(edge, t, confidence, "amount-time",
                 $"minted {t.Amount} for a deposit of {deposit} (fee ≤ {_bridge.MaxFeeBasisPoints} bp), {delay / 3600} h later; {ordered.Count} candidate(s)"));
         }
@@ -183,6 +183,9 @@ public sealed partial class MintingBridgePairer : IBridgePairer
             : "";
         return result;
     }
+
+    /// <summary>Confidence of one of <paramref name="candidates"/> matches by amount and time (4 decimals).</summary>
+    private decimal AmountTimeConfidence(int candidates) => decimal.Round(_bridge.AmountTimeConfidence / candidates, 4, MidpointRounding.ToEven);
 
     private BridgePairing Continuation(TraceEdge edge, StoredTransfer mint, decimal confidence, string method, string detail)
     {

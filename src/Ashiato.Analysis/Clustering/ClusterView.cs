@@ -6,13 +6,17 @@ public sealed class ClusterView
     private readonly uint[] _ids;
     private readonly MergeRecord[] _log;
 
-    private ClusterView(ClusterMeta meta, uint[] ids, MergeRecord[] log, RefusalRecord[] refusals)
+    private ClusterView(ClusterMeta meta, uint[] ids, MergeRecord[] log, RefusalRecord[] refusals, CoinJoinRecord[] coinJoins)
     {
         Meta = meta;
         _ids = ids;
         _log = log;
         Refusals = refusals;
+        CoinJoins = coinJoins;
     }
+
+    /// <summary>The transactions the CoinJoin detectors flagged during clustering, in chain order (ascending transaction id).</summary>
+    public IReadOnlyList<CoinJoinRecord> CoinJoins { get; }
 
     /// <summary>Unions the supercluster guard refused, in chain order.</summary>
     public IReadOnlyList<RefusalRecord> Refusals { get; }
@@ -37,7 +41,7 @@ public sealed class ClusterView
         }
 
         return new ClusterView(meta, ClusterFiles.ReadArray<uint>(dir, ClusterFiles.Ids), ClusterFiles.ReadArray<MergeRecord>(dir, ClusterFiles.Log),
-            ClusterFiles.ReadArray<RefusalRecord>(dir, ClusterFiles.Refused));
+            ClusterFiles.ReadArray<RefusalRecord>(dir, ClusterFiles.Refused), ClusterFiles.ReadArray<CoinJoinRecord>(dir, ClusterFiles.CoinJoins));
     }
 
     /// <summary>Refused unions that would have joined <paramref name="clusterId"/> with another cluster.</summary>

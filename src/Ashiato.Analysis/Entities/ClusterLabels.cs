@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ashiato.Analysis.Clustering;
+using Ashiato.Analysis.CoinJoin;
 using Ashiato.Intel;
 using Ashiato.Storage;
 using Ashiato.Storage.Files;
@@ -22,9 +23,11 @@ public sealed class ClusterLabels
     private readonly Dictionary<uint, ClusterLabel> _byCluster;
     private readonly Dictionary<uint, List<ChainTag>> _tagsByAddress;
 
-    private ClusterLabels(string chain, uint[]? ids, int? clusterHeight, List<ClusterLabel> clusters, List<ChainTag> tags, string? rebuildReason)
+    private ClusterLabels(string chain, uint[]? ids, int? clusterHeight, List<ClusterLabel> clusters, List<ChainTag> tags, string? rebuildReason,
+        StoredCoinJoins? coinJoins)
     {
         Chain = chain;
+        CoinJoins = coinJoins;
         _ids = ids;
         ClusterHeight = clusterHeight;
         Clusters = clusters;
@@ -37,6 +40,9 @@ public sealed class ClusterLabels
 
     /// <summary>Height the clusters cover, or null when the labels are of single addresses (no stored clusters).</summary>
     public int? ClusterHeight { get; }
+
+    /// <summary>The clustering run's CoinJoin verdicts, when its clusters are of the chain as it is now; null otherwise.</summary>
+    public StoredCoinJoins? CoinJoins { get; }
 
     /// <summary>Every labelled cluster, by cluster id.</summary>
     public IReadOnlyList<ClusterLabel> Clusters { get; }
@@ -73,7 +79,7 @@ public sealed class ClusterLabels
             var stored = TryRead(path, header, tags);
             if (stored is not null)
             {
-                return new ClusterLabels(chain.ChainName, view?.IdArray, view?.Meta.Height, stored, [.. tags.Tags], null);
+                return new ClusterLabels(chain.ChainName, view?.IdArray, view?.Meta.Height, stored, [.. tags.Tags], null, StoredCoinJoins.Of(chain, view));
             }
 
             reason = "tags, clusters or the store changed";
@@ -121,7 +127,7 @@ public sealed class ClusterLabels
 
         var labels = byCluster.Select(kv => LabelDerivation.Derive(kv.Key, Math.Max(1, sizes.GetValueOrDefault(kv.Key)), kv.Value, tags.Entities, tags.Actors))
             .ToList();
-        return new ClusterLabels(chain.ChainName, ids, view?.Meta.Height, labels, [.. tags.Tags], reason);
+        return new ClusterLabels(chain.ChainName, ids, view?.Meta.Height, labels, [.. tags.Tags], reason, StoredCoinJoins.Of(chain, view));
     }
 
     private sealed record FileHeader(int Format, string Chain, string TagsDigest, string ClustersDigest, int ClusterHeight, long AddressCount);

@@ -492,8 +492,14 @@ public sealed partial class UtxoTracer
         {
             if (!_coinJoins.TryGetValue(txId, out var match))
             {
-                // every mix detector needs at least 3 inputs and 3 outputs (docs/clustering.md): skip reading the others
                 var row = _view.GetTx(txId);
+                if (_t._storedCoinJoins is { } stored && stored.TryGet(txId, row.Height, out match))
+                {
+                    _coinJoins[txId] = match;
+                    return match;
+                }
+
+                // every mix detector needs at least 3 inputs and 3 outputs (docs/clustering.md): skip reading the others
                 if (row.InputCount < 3 || row.OutputCount < 3)
                 {
                     _coinJoins[txId] = null;

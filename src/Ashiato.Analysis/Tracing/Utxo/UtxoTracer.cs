@@ -21,10 +21,13 @@ public sealed partial class UtxoTracer : IChainTracer
     private readonly ITraceLabels? _labels;
     private readonly IValuer? _valuer;
     private readonly Action<string>? _progress;
+    private readonly StoredCoinJoins? _storedCoinJoins;
     private SpentByIndex? _spentBy;
 
     /// <param name="chain">An open chain of the store.</param>
-    /// <param name="labels">Attribution (stop categories, mixers, bridges, endpoint grouping); null = no labels.</param>
+    /// <param name="labels">Attribution (stop categories, mixers, bridges, endpoint grouping); null = no labels. Labels of the
+    /// stored clusters (<see cref="ClusterTraceLabels"/>) also bring the clustering run's CoinJoin verdicts, used instead of running
+    /// the detectors again for the transactions they cover.</param>
     /// <param name="valuer">Prices for fiat values and <see cref="TraceOptions.MinFiat"/>; null = no fiat values.</param>
     /// <param name="spentBy">The chain's spent-by index; null = load it (building or extending it when stale) on the first forward trace.</param>
     /// <param name="progress">Progress lines (building the spent-by index).</param>
@@ -35,6 +38,7 @@ public sealed partial class UtxoTracer : IChainTracer
         _valuer = valuer;
         _spentBy = spentBy;
         _progress = progress;
+        _storedCoinJoins = (labels as ClusterTraceLabels)?.Labels.CoinJoins;
         Asset = AssetOf(chain);
     }
 

@@ -8,6 +8,14 @@ public static class Base58
 
     private static readonly sbyte[] _digitOf = BuildDigitTable();
 
+    // 58^5: the encoder works in limbs of 5 base-58 digits (less than 2^30), so a limb times 2^24 plus a carry fits 64 bits
+    private const ulong Limb = 656_356_768;
+
+    /// <summary>
+    /// Base58 text of <paramref name="data"/>: a '1' per leading zero byte, then the rest as a big-endian number in base 58. The
+    /// number is built in limbs of 5 base-58 digits, taking the input 3 bytes at a time (≈ 1/12 of the divisions of the
+    /// digit-by-digit, byte-by-byte method of Bitcoin Core's EncodeBase58; same output, tested against it on random input).
+    /// </summary>
     public static string Encode(ReadOnlySpan<byte> data)
     {
         var zeros = 0;
@@ -16,37 +24,62 @@ public static class Base58
             zeros++;
         }
 
-        // log(256) / log(58) < 1.38: enough base-58 digits for the rest.
-        var size = (data.Length - zeros) * 138 / 100 + 1;
-        var b58 = size <= StackLimit ? stackalloc byte[size] : new byte[size];
-        b58.Clear();
-        var length = 0;
-        for (var i = zeros; i < data.Length; i++)
+        var rest = data[zeros..];
+
+        // log(256) / log(58) < 1.38 digits per byte; 5 digits per limb
+        var maxLimbs = ((rest.Length * 138 / 100) + 1) / 5 + 2;
+        var limbs = maxLimbs <= 64 ? stackalloc ulong[maxLimbs] : new ulong[maxLimbs];
+        var used = 0;
+        var i = 0;
+        while (i < rest.Length)
         {
-            int carry = data[i];
-            var j = 0;
-            for (var k = size - 1; (carry != 0 || j < length) && k >= 0; k--, j++)
+            // the first group takes the bytes above a multiple of 3, every later one 3
+            var take = i == 0 && rest.Length % 3 != 0 ? rest.Length % 3 : 3;
+            ulong carry = 0;
+            for (var k = 0; k < take; k++)
             {
-                carry += 256 * b58[k];
-                b58[k] = (byte)(carry % 58);
-                carry /= 58;
+                carry = (carry << 8) | rest[i + k];
             }
 
-            length = j;
+            i += take;
+            var shift = 8 * take;
+            for (var j = 0; j < used; j++)
+            {
+                // limb < 58^5 and carry ≤ 2^shift, so t < 58^5 · 2^24 + 2^24 < 2^54
+                var t = (limbs[j] << shift) + carry;
+                limbs[j] = t % Limb;
+                carry = t / Limb;
+            }
+
+            while (carry > 0)
+            {
+                limbs[used++] = carry % Limb;
+                carry /= Limb;
+            }
         }
 
-        var start = size - length;
-        while (start < size && b58[start] == 0)
+        var topDigits = 0;
+        if (used > 0)
         {
-            start++;
+            for (var top = limbs[used - 1]; top > 0; top /= 58)
+            {
+                topDigits++;
+            }
         }
 
-        var total = zeros + size - start;
+        var total = zeros + topDigits + (used > 0 ? 5 * (used - 1) : 0);
         var chars = total <= StackLimit ? stackalloc char[total] : new char[total];
         chars[..zeros].Fill('1');
-        for (var i = start; i < size; i++)
+        var pos = total;
+        for (var j = 0; j < used; j++)
         {
-            chars[zeros + i - start] = Alphabet[b58[i]];
+            var limb = limbs[j];
+            var digits = j == used - 1 ? topDigits : 5;
+            for (var d = 0; d < digits; d++)
+            {
+                chars[--pos] = Alphabet[(int)(limb % 58)];
+                limb /= 58;
+            }
         }
 
         return new string(chars);

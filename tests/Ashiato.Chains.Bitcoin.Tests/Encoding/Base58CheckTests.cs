@@ -63,6 +63,71 @@ public class Base58CheckTests
         Assert.Equal(all, back);
     }
 
+    /// <summary>Bitcoin Core's EncodeBase58 (byte by byte, digit by digit): the reference the limb encoder must equal.</summary>
+    private static string ReferenceEncode(ReadOnlySpan<byte> data)
+    {
+        const string alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        var zeros = 0;
+        while (zeros < data.Length && data[zeros] == 0)
+        {
+            zeros++;
+        }
+
+        var size = ((data.Length - zeros) * 138 / 100) + 1;
+        var b58 = new byte[size];
+        var length = 0;
+        for (var i = zeros; i < data.Length; i++)
+        {
+            int carry = data[i];
+            var j = 0;
+            for (var k = size - 1; (carry != 0 || j < length) && k >= 0; k--, j++)
+            {
+                carry += 256 * b58[k];
+                b58[k] = (byte)(carry % 58);
+                carry /= 58;
+            }
+
+            length = j;
+        }
+
+        var start = size - length;
+        while (start < size && b58[start] == 0)
+        {
+            start++;
+        }
+
+        return new string('1', zeros) + string.Concat(b58[start..].Select(b => alphabet[b]));
+    }
+
+    [Fact]
+    public void Base58Encode_RandomInput_EqualsTheReferenceAlgorithm()
+    {
+        var rng = new Random(58);
+        for (var n = 0; n < 20_000; n++)
+        {
+            var data = new byte[rng.Next(0, 90)];
+            rng.NextBytes(data);
+            // leading zeros, all-zero and all-0xff inputs, and small values are the edge cases of the limb arithmetic
+            switch (n % 5)
+            {
+                case 0:
+                    data.AsSpan(0, rng.Next(0, data.Length + 1)).Clear();
+                    break;
+                case 1:
+                    data.AsSpan().Fill(0xff);
+                    break;
+                case 2:
+                    data.AsSpan(0, Math.Max(0, data.Length - rng.Next(0, 4))).Clear();
+                    break;
+            }
+
+            var text = Base58.Encode(data);
+            Assert.Equal(ReferenceEncode(data), text);
+            Assert.True(Base58.TryDecode(text, out var back));
+            Assert.Equal(data, back);
+        }
+    }
+
     [Theory]
     [InlineData("0OIl")]
     [InlineData("3SEo3LWLoPntC0")]

@@ -29,6 +29,52 @@ public static class DerivedFiles
         return true;
     }
 
+    /// <summary>
+    /// Reads a data file once into an array and checks it against its recorded size and SHA-256 on the way (chunked: files
+    /// above 2 GB work); null when the file is missing, of another size or digest, or not a whole number of items.
+    /// </summary>
+    public static unsafe T[]? ReadVerified<T>(string dir, string name, IReadOnlyDictionary<string, FileDigest> files)
+        where T : unmanaged
+    {
+        var path = Path.Combine(dir, name);
+        if (!files.TryGetValue(name, out var d) || !File.Exists(path))
+        {
+            return null;
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var length = RandomAccess.GetLength(handle);
+        if (length != d.Bytes || length % sizeof(T) != 0)
+        {
+            return null;
+        }
+
+        var items = new T[length / sizeof(T)];
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        const int chunkItems = 1 << 20;
+        long offset = 0;
+        for (long start = 0; start < items.LongLength; start += chunkItems)
+        {
+            var chunk = MemoryMarshal.AsBytes(items.AsSpan((int)start, (int)Math.Min(chunkItems, items.LongLength - start)));
+            var got = 0;
+            while (got < chunk.Length)
+            {
+                var n = RandomAccess.Read(handle, chunk[got..], offset + got);
+                if (n <= 0)
+                {
+                    return null; // shorter than it said a moment ago: changed under us
+                }
+
+                got += n;
+            }
+
+            sha.AppendData(chunk);
+            offset += chunk.Length;
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset()) == d.Sha256 ? items : null;
+    }
+
     public static T[] ReadArray<T>(string dir, string name)
         where T : unmanaged => MemoryMarshal.Cast<byte, T>(File.ReadAllBytes(Path.Combine(dir, name))).ToArray();
 

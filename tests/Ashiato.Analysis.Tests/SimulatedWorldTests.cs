@@ -1,6 +1,7 @@
 using Ashiato.Analysis.Clustering;
 using Ashiato.Analysis.CoinJoin;
 using Ashiato.Chains.Bitcoin;
+using Ashiato.Core;
 using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Ingest.Bitcoin;
 using Ashiato.Simulation;
@@ -226,6 +227,22 @@ public sealed class SimulatedWorldTests(SimulatedWorld world, ITestOutputHelper 
         var outsider = Enumerable.Range(0, (int)view.AddressCount).Select(i => (uint)i).First(i => view.ClusterOf(i) != big);
         Assert.Null(view.Explain(big, outsider));
         Assert.Empty(view.Explain(far, far)!);
+
+        // the merge log is read on first use: a damaged log leaves the clusters usable and makes Explain say what is wrong;
+        // damaged cluster ids make the clusters unusable (no view)
+        var dir = ClusterFiles.DirectoryOf(chain.Directory);
+        var log = File.ReadAllBytes(Path.Combine(dir, ClusterFiles.Log));
+        log[^1] ^= 1;
+        File.WriteAllBytes(Path.Combine(dir, ClusterFiles.Log), log);
+        var damaged = ClusterView.Open(chain.Directory)!;
+        Assert.Equal(big, damaged.ClusterOf(far));
+        var e = Assert.Throws<UserErrorException>(() => damaged.Explain(big, far));
+        Assert.Contains(ClusterFiles.Log, e.Message);
+        Assert.Contains("does not match", e.Message);
+        var ids = File.ReadAllBytes(Path.Combine(dir, ClusterFiles.Ids));
+        File.WriteAllBytes(Path.Combine(dir, ClusterFiles.Ids), ids[..^4]);
+        Assert.Null(ClusterView.Open(chain.Directory));
+        ClusterBuilder.Run(chain, new HeuristicSet(), new ClusterOptions { Rebuild = true });
     }
 
     [Fact]

@@ -89,21 +89,28 @@ public static class ClusterBuilder
         {
             reason = "the chain changed below the stored height (reorg or a lower target)";
         }
-        else if (!ClusterFiles.Verify(dir, stored))
-        {
-            reason = "stored files do not match clusters.json";
-        }
         else
         {
             incremental = true;
         }
 
+        // each stored file read once, checked against its size and digest as it is read
+        var storedIds = incremental ? DerivedFiles.ReadVerified<uint>(dir, ClusterFiles.Ids, stored!.Files) : null;
+        var storedLog = storedIds is null ? null : DerivedFiles.ReadVerified<MergeRecord>(dir, ClusterFiles.Log, stored!.Files);
+        var storedCoinJoins = storedLog is null ? null : DerivedFiles.ReadVerified<CoinJoinRecord>(dir, ClusterFiles.CoinJoins, stored!.Files);
+        var storedRefusals = storedCoinJoins is null ? null : DerivedFiles.ReadVerified<RefusalRecord>(dir, ClusterFiles.Refused, stored!.Files);
+        if (incremental && storedRefusals is null)
+        {
+            incremental = false;
+            reason = "stored files do not match clusters.json";
+        }
+
         if (incremental)
         {
-            uf = UnionFind.FromClusterIds(ClusterFiles.ReadArray<uint>(dir, ClusterFiles.Ids));
-            log = [.. ClusterFiles.ReadArray<MergeRecord>(dir, ClusterFiles.Log)];
-            coinJoins = [.. ClusterFiles.ReadArray<CoinJoinRecord>(dir, ClusterFiles.CoinJoins)];
-            refusals = [.. ClusterFiles.ReadArray<RefusalRecord>(dir, ClusterFiles.Refused)];
+            uf = UnionFind.FromClusterIds(storedIds!);
+            log = [.. storedLog!];
+            coinJoins = [.. storedCoinJoins!];
+            refusals = [.. storedRefusals!];
             txCount = stored!.TxCount;
             from = stored.Height + 1;
         }

@@ -93,9 +93,6 @@ public static class ClusterFiles
         }
     }
 
-    /// <summary>True when every data file has the size and digest clusters.json names (a crash between renames is detected).</summary>
-    public static bool Verify(string dir, ClusterMeta meta) => DerivedFiles.Verify(dir, [Ids, Log, CoinJoins, Refused], meta.Files);
-
     public static T[] ReadArray<T>(string dir, string name)
         where T : unmanaged => DerivedFiles.ReadArray<T>(dir, name);
 

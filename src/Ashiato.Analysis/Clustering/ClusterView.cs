@@ -1,16 +1,19 @@
+using Ashiato.Core;
+
 namespace Ashiato.Analysis.Clustering;
 
 /// <summary>Stored clusters, read back: cluster of an address, its members, and the chain of merges that links two addresses.</summary>
 public sealed class ClusterView
 {
     private readonly uint[] _ids;
-    private readonly MergeRecord[] _log;
+    private readonly string _dir;
+    private MergeRecord[]? _log;
 
-    private ClusterView(ClusterMeta meta, uint[] ids, MergeRecord[] log, RefusalRecord[] refusals, CoinJoinRecord[] coinJoins)
+    private ClusterView(string dir, ClusterMeta meta, uint[] ids, RefusalRecord[] refusals, CoinJoinRecord[] coinJoins)
     {
+        _dir = dir;
         Meta = meta;
         _ids = ids;
-        _log = log;
         Refusals = refusals;
         CoinJoins = coinJoins;
     }
@@ -31,18 +34,30 @@ public sealed class ClusterView
 
     public long AddressCount => _ids.Length;
 
+    /// <summary>
+    /// The stored clusters of a chain, or null when there are none or their files do not match clusters.json. Each file is
+    /// read once and checked against its recorded size and SHA-256 as it is read; the merge log (the largest file, only
+    /// needed to explain a merge) is read on first use, with the same check.
+    /// </summary>
     public static ClusterView? Open(string chainDirectory)
     {
         var dir = ClusterFiles.DirectoryOf(chainDirectory);
         var meta = ClusterFiles.ReadMeta(dir);
-        if (meta is null || !ClusterFiles.Verify(dir, meta))
+        if (meta is null)
         {
             return null;
         }
 
-        return new ClusterView(meta, ClusterFiles.ReadArray<uint>(dir, ClusterFiles.Ids), ClusterFiles.ReadArray<MergeRecord>(dir, ClusterFiles.Log),
-            ClusterFiles.ReadArray<RefusalRecord>(dir, ClusterFiles.Refused), ClusterFiles.ReadArray<CoinJoinRecord>(dir, ClusterFiles.CoinJoins));
+        var ids = DerivedFiles.ReadVerified<uint>(dir, ClusterFiles.Ids, meta.Files);
+        var refused = ids is null ? null : DerivedFiles.ReadVerified<RefusalRecord>(dir, ClusterFiles.Refused, meta.Files);
+        var coinJoins = refused is null ? null : DerivedFiles.ReadVerified<CoinJoinRecord>(dir, ClusterFiles.CoinJoins, meta.Files);
+        return coinJoins is null ? null : new ClusterView(dir, meta, ids!, refused!, coinJoins);
     }
+
+    /// <summary>The merge log, read and checked on first use.</summary>
+    private MergeRecord[] Log => _log ??= DerivedFiles.ReadVerified<MergeRecord>(_dir, ClusterFiles.Log, Meta.Files)
+        ?? throw new UserErrorException($"{Path.Combine(_dir, ClusterFiles.Log)} does not match {ClusterFiles.Meta} (damaged, or written by another " +
+            "clustering run that did not finish): run `ashiato cluster --rebuild`");
 
     /// <summary>Refused unions that would have joined <paramref name="clusterId"/> with another cluster.</summary>
     public IEnumerable<RefusalRecord> RefusalsOf(uint clusterId) =>
@@ -75,5 +90,5 @@ public sealed class ClusterView
 
     /// <summary>The merges on the path from a to b in the merge forest (in path order, from a), or null when they are not linked.</summary>
     public IReadOnlyList<(uint From, uint To, MergeRecord Merge)>? Explain(uint a, uint b) =>
-        !Covers(a) || !Covers(b) ? null : MergePath.Find<MergeRecord>(a, b, _ids, _log, m => m.A, m => m.B);
+        !Covers(a) || !Covers(b) ? null : MergePath.Find<MergeRecord>(a, b, _ids, Log, m => m.A, m => m.B);
 }

@@ -94,9 +94,6 @@ public static class EvmClusterFiles
         }
     }
 
-    /// <summary>True when every data file has the size and digest evm-clusters.json names.</summary>
-    public static bool Verify(string dir, EvmClusterMeta meta) => DerivedFiles.Verify(dir, DataFiles, meta.Files);
-
     public static T[] ReadArray<T>(string dir, string name)
         where T : unmanaged => DerivedFiles.ReadArray<T>(dir, name);
 

@@ -31,13 +31,17 @@ public sealed class EvmClusterView
     {
         var dir = EvmClusterFiles.DirectoryOf(chainDirectory);
         var meta = EvmClusterFiles.ReadMeta(dir);
-        if (meta is null || meta.Format != EvmClusterFiles.Format || !EvmClusterFiles.Verify(dir, meta))
+        if (meta is null || meta.Format != EvmClusterFiles.Format)
         {
             return null;
         }
 
-        return new EvmClusterView(dir, meta, EvmClusterFiles.ReadArray<uint>(dir, EvmClusterFiles.Ids),
-            EvmClusterFiles.ReadArray<EvmMergeRecord>(dir, EvmClusterFiles.Log), EvmClusterFiles.ReadArray<EvmDepositRecord>(dir, EvmClusterFiles.Deposits));
+        // each file read once and checked against its size and digest as it is read
+        var ids = DerivedFiles.ReadVerified<uint>(dir, EvmClusterFiles.Ids, meta.Files);
+        var log = ids is null ? null : DerivedFiles.ReadVerified<EvmMergeRecord>(dir, EvmClusterFiles.Log, meta.Files);
+        var deposits = log is null ? null : DerivedFiles.ReadVerified<EvmDepositRecord>(dir, EvmClusterFiles.Deposits, meta.Files);
+        // evm-contracts.jsonl is read when shown (EvmClusterBuilder.ReadContracts): checked here with the rest
+        return deposits is null || !DerivedFiles.Verify(dir, [EvmClusterFiles.Contracts], meta.Files) ? null : new EvmClusterView(dir, meta, ids!, log!, deposits);
     }
 
     public bool Covers(long address) => address >= 0 && address < _ids.Length;

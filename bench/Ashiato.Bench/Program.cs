@@ -20,7 +20,7 @@ const string Usage = """
       cluster [--store DIR [--chain C]] [--addresses N] [--runs N] [--doc PATH | --no-doc]
           Union-find merges/s over N random unions (default 20000000); with --store, a full cluster build of an ingested
           chain (default and all heuristics); writes the bench:cluster section of docs/benchmarks.md.
-      trace --store DIR [--chain C] [--world DIR] [--seeds N] [--doc PATH | --no-doc]
+      trace --store DIR [--chain C] [--world DIR] [--seeds N] [--section NAME] [--doc PATH | --no-doc]
           Forward traces (max hops 6 and 20) from the world's theft transactions and N random transactions (default 200) on an
           ingested, tagged and clustered simulated chain: p50/p99 latency and edges visited/s; writes the bench:trace section.
       tags [--intel DIR] [--doc PATH | --no-doc]
@@ -142,11 +142,14 @@ switch (args[0])
         var traceDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "benchmarks.md");
         if (traceDoc is not null)
         {
-            DocFile.Upsert(traceDoc, "trace", string.Join('\n', [
-                "## Tracing: UTXO forward traces (`UtxoTracer`)",
+            // --section trace-10m: the same benchmark on the large world, kept beside the medium world's section
+            var traceSection = options.Get("--section") ?? "trace";
+            var worldLine = TraceBenchmark.DescribeWorld(options.Get("--world"));
+            DocFile.Upsert(traceDoc, traceSection, string.Join('\n', [
+                "## Tracing: UTXO forward traces (`UtxoTracer`)" + (traceSection == "trace" ? "" : $" on {worldLine}"),
                 string.Empty,
                 $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
-                "`dotnet run -c Release --project bench/Ashiato.Bench -- trace --store STORE --world WORLD` (WORLD = `ashiato simulate --seed 1 --scale medium`; STORE from `ashiato simulate`, " +
+                $"`dotnet run -c Release --project bench/Ashiato.Bench -- trace --store STORE --world WORLD{(traceSection == "trace" ? "" : " --section " + traceSection)}` (WORLD = {worldLine}; STORE from `ashiato simulate`, " +
                 "`ingest bitcoin`, `tags import` of the world's TagPacks and `cluster`). Haircut, stop at exchanges, mixers and CoinJoins, no fiat " +
                 "values, one thread; latency = one `UtxoTracer.Run` (seed resolution, trace, nodes, edges and summary). 200 warm-up traces, then " +
                 "two passes; the second measures compiled code (tiered compilation promotes methods after ≈ 30 calls). Edges visited/s over " +
@@ -385,7 +388,7 @@ internal sealed class Options
             if (list[i].StartsWith("--", StringComparison.Ordinal))
             {
                 var takesValue = list[i] is "--tx" or "--seed" or "--runs" or "--doc" or "--work" or "--out" or "--commit-mb" or "--blocks" or "--tx-per-block"
-                    or "--store" or "--chain" or "--addresses" or "--world" or "--seeds";
+                    or "--store" or "--chain" or "--addresses" or "--world" or "--seeds" or "--section";
                 o._named[list[i]] = takesValue ? list[++i] : null;
             }
             else

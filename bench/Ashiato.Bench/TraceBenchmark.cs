@@ -128,6 +128,21 @@ internal static class TraceBenchmark
         return lines;
     }
 
+    /// <summary>How the world was made, from its manifest: "`ashiato simulate --seed S --scale N`".</summary>
+    public static string DescribeWorld(string? world)
+    {
+        var manifest = world is null ? null : Path.Combine(world, "manifest.json");
+        if (manifest is null || !File.Exists(manifest))
+        {
+            return "an `ashiato simulate` output";
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(manifest));
+        var root = doc.RootElement;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"`ashiato simulate --seed {root.GetProperty("seed").GetUInt64()} --scale {root.GetProperty("target_transactions").GetInt64()}`");
+    }
+
     /// <summary>
     /// The read floor of the second 20-hop pass over the random seeds: the transactions each trace split (its edges' txids),
     /// replayed in the tracer's order through the same column view, reading what the tracer reads per transaction — its

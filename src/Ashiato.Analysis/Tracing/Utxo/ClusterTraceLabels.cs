@@ -15,7 +15,7 @@ public sealed class ClusterTraceLabels : ITraceLabels
 {
     private readonly ClusterLabels _labels;
     private readonly UtxoChainStore _chain;
-    private readonly Dictionary<long, TraceLabel?> _cache = [];
+    private readonly Dictionary<long, TraceLabel> _cache = [];
 
     public ClusterTraceLabels(UtxoChainStore chain, ClusterLabels labels)
     {
@@ -68,7 +68,14 @@ public sealed class ClusterTraceLabels : ITraceLabels
             result = new TraceLabel(l.Entity ?? l.Name, l.Name, l.Category, l.Country, l.Actor, why, Clustered ? cl.Cluster : null);
         }
 
-        _cache[addressId] = result;
+        // only labels are cached (their text is built once); an unlabelled address is one array read and one look-up in the
+        // small map of labelled clusters each time, and caching it would grow the cache with every address a long-lived
+        // tracer (the API, a report over many incidents) ever touched
+        if (result is not null)
+        {
+            _cache[addressId] = result;
+        }
+
         return result;
     }
 

@@ -94,10 +94,10 @@ public static class TraceCommand
             var path = parse.GetValue(outPath);
             if (path is not null)
             {
-                foreach (var (file, bytes) in TraceOutput.Render(result, fmt ?? "json", path))
+                foreach (var (file, write) in TraceOutput.Writers(result, fmt ?? "json", path))
                 {
-                    DurableFile.WriteAtomic(file, bytes);
-                    ctx.Err.WriteLine($"wrote {file} ({bytes.Length} bytes)");
+                    DurableFile.WriteAtomic(file, write);
+                    ctx.Err.WriteLine($"wrote {file} ({new FileInfo(file).Length} bytes)");
                 }
             }
             else if (fmt is not null || ctx.Json(parse))

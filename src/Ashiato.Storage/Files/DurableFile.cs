@@ -16,6 +16,29 @@ public static class DurableFile
         SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
+    /// <summary>As <see cref="WriteAtomic(string, ReadOnlySpan{byte})"/>, the content streamed by <paramref name="write"/> (large files
+    /// need not be held in memory); a failure while writing leaves the old file and removes the temporary one.</summary>
+    public static void WriteAtomic(string path, Action<Stream> write)
+    {
+        var tmp = path + ".tmp";
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(fs);
+                fs.Flush(flushToDisk: true);
+            }
+        }
+        catch
+        {
+            File.Delete(tmp);
+            throw;
+        }
+
+        File.Move(tmp, path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
     public static void WriteFlushed(string path, ReadOnlySpan<byte> content)
     {
         using var fs = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);

@@ -12,50 +12,64 @@ public static class TraceCsvWriter
 
     public static string Edges(TraceResult r)
     {
-        var sb = new StringBuilder(EdgeHeader).Append('\n');
+        var sw = new StringWriter { NewLine = "\n" };
+        WriteEdges(sw, r);
+        return sw.ToString();
+    }
+
+    public static void WriteEdges(TextWriter sb, TraceResult r)
+    {
+        sb.Write(EdgeHeader);
+        sb.Write('\n');
         foreach (var e in r.Edges)
         {
             Row(sb, e.Seq.ToString(CultureInfo.InvariantCulture), e.Chain, e.Tx, e.Ref, e.Hop.ToString(CultureInfo.InvariantCulture), e.From, e.To, e.Asset,
                 e.Amount.ToString(), e.Tainted.ToString(), TraceJsonWriter.Dec(e.TaintShare), TraceJsonWriter.Time(e.Time), e.Rule, e.Detail,
                 string.Join(';', e.Values.Select(v => $"{TraceJsonWriter.Dec(v.Amount)} {v.Fiat} @{TraceJsonWriter.Dec(v.UnitPrice)} {v.PriceDate} {v.Source}")));
         }
-
-        return sb.ToString();
     }
 
     public static string Nodes(TraceResult r)
     {
-        var sb = new StringBuilder(NodeHeader).Append('\n');
+        var sw = new StringWriter { NewLine = "\n" };
+        WriteNodes(sw, r);
+        return sw.ToString();
+    }
+
+    public static void WriteNodes(TextWriter sb, TraceResult r)
+    {
+        sb.Write(NodeHeader);
+        sb.Write('\n');
         foreach (var n in r.Nodes)
         {
             var l = n.Label;
             Row(sb, n.Id, n.Chain, n.Address, n.ClusterId?.ToString(CultureInfo.InvariantCulture), l?.Entity, l?.Name, l?.Category, l?.Country, l?.Actor, l?.Why);
         }
-
-        return sb.ToString();
     }
 
-    private static void Row(StringBuilder sb, params string?[] cells)
+    private static void Row(TextWriter sb, params string?[] cells)
     {
         for (var i = 0; i < cells.Length; i++)
         {
             if (i > 0)
             {
-                sb.Append(',');
+                sb.Write(',');
             }
 
             var c = cells[i] ?? "";
             if (c.IndexOfAny([',', '"', '\n', '\r']) >= 0)
             {
-                sb.Append('"').Append(c.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+                sb.Write('"');
+                sb.Write(c.Replace("\"", "\"\"", StringComparison.Ordinal));
+                sb.Write('"');
             }
             else
             {
-                sb.Append(c);
+                sb.Write(c);
             }
         }
 
-        sb.Append('\n');
+        sb.Write('\n');
     }
 }
 
@@ -79,9 +93,15 @@ public static class TraceGraphMlWriter
 
     public static byte[] Serialize(TraceResult r)
     {
-        var fiats = r.Options.Fiats.Distinct(StringComparer.Ordinal).ToList();
         using var ms = new MemoryStream();
-        using (var w = XmlWriter.Create(ms, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false), NewLineChars = "\n" }))
+        Write(ms, r);
+        return ms.ToArray();
+    }
+
+    public static void Write(Stream stream, TraceResult r)
+    {
+        var fiats = r.Options.Fiats.Distinct(StringComparer.Ordinal).ToList();
+        using (var w = XmlWriter.Create(stream, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false), NewLineChars = "\n" }))
         {
             w.WriteStartDocument();
             w.WriteStartElement("graphml", "http://graphml.graphdrawing.org/xmlns");
@@ -144,8 +164,6 @@ public static class TraceGraphMlWriter
             w.WriteEndElement();
             w.WriteEndDocument();
         }
-
-        return ms.ToArray();
     }
 
     private static void Data(XmlWriter w, string key, string? value)
@@ -167,14 +185,25 @@ public static class TraceDotWriter
 {
     public static string Serialize(TraceResult r)
     {
-        var sb = new StringBuilder("digraph trace {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n  edge [fontsize=9];\n");
+        var sw = new StringWriter { NewLine = "\n" };
+        Write(sw, r);
+        return sw.ToString();
+    }
+
+    public static void Write(TextWriter sb, TraceResult r)
+    {
+        sb.Write("digraph trace {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n  edge [fontsize=9];\n");
         foreach (var n in r.Nodes)
         {
             var label = n.Label is { } l ? $"{n.Address}\\n{l.Name ?? l.Entity} ({l.Category ?? "?"}{(l.Country is null ? "" : ", " + l.Country)})" : n.Address;
-            sb.Append("  ").Append(Q(n.Id)).Append(" [label=").Append(Q(label, keepNewlines: true));
+            sb.Write("  ");
+            sb.Write(Q(n.Id));
+            sb.Write(" [label=");
+            sb.Write(Q(label, keepNewlines: true));
             if (n.Label?.Category is { } c)
             {
-                sb.Append(", style=filled, fillcolor=").Append(c switch
+                sb.Write(", style=filled, fillcolor=");
+                sb.Write(c switch
                 {
                     "exchange" => "\"#cde4ff\"",
                     "mixer" => "\"#ffd6d6\"",
@@ -183,22 +212,26 @@ public static class TraceDotWriter
                 });
             }
 
-            sb.Append("];\n");
+            sb.Write("];\n");
         }
 
         foreach (var e in r.Edges)
         {
-            sb.Append("  ").Append(Q(e.From)).Append(" -> ").Append(Q(e.To)).Append(" [label=")
-                .Append(Q($"{e.Tainted} {e.Asset}\\nhop {e.Hop} {e.Rule}", keepNewlines: true));
+            sb.Write("  ");
+            sb.Write(Q(e.From));
+            sb.Write(" -> ");
+            sb.Write(Q(e.To));
+            sb.Write(" [label=");
+            sb.Write(Q($"{e.Tainted} {e.Asset}\\nhop {e.Hop} {e.Rule}", keepNewlines: true));
             if (e.Rule != TraceRules.Follow)
             {
-                sb.Append(", style=dashed");
+                sb.Write(", style=dashed");
             }
 
-            sb.Append("];\n");
+            sb.Write("];\n");
         }
 
-        return sb.Append("}\n").ToString();
+        sb.Write("}\n");
     }
 
     private static string Q(string s, bool keepNewlines = false)
@@ -213,15 +246,35 @@ public static class TraceOutput
 {
     public static readonly string[] Formats = ["json", "csv", "graphml", "dot"];
 
-    /// <summary>The file(s) of a format: (suffix after the base path, bytes). CSV gives edges in the file and nodes beside it (".nodes.csv").</summary>
-    public static IReadOnlyList<(string Path, byte[] Bytes)> Render(TraceResult r, string format, string path) => format switch
+    /// <summary>
+    /// The file(s) of a format, each as its path and a writer that streams its bytes (a trace of a million edges is written
+    /// without holding its text in memory). CSV gives edges in the file and nodes beside it (".nodes.csv").
+    /// </summary>
+    public static IReadOnlyList<(string Path, Action<Stream> Write)> Writers(TraceResult r, string format, string path) => format switch
     {
-        "json" => [(path, TraceJsonWriter.Serialize(r))],
-        "csv" => [(path, Encoding.UTF8.GetBytes(TraceCsvWriter.Edges(r))), (NodesPath(path), Encoding.UTF8.GetBytes(TraceCsvWriter.Nodes(r)))],
-        "graphml" => [(path, TraceGraphMlWriter.Serialize(r))],
-        "dot" => [(path, Encoding.UTF8.GetBytes(TraceDotWriter.Serialize(r)))],
+        "json" => [(path, s => TraceJsonWriter.Write(s, r))],
+        "csv" => [(path, s => Text(s, w => TraceCsvWriter.WriteEdges(w, r))), (NodesPath(path), s => Text(s, w => TraceCsvWriter.WriteNodes(w, r)))],
+        "graphml" => [(path, s => TraceGraphMlWriter.Write(s, r))],
+        "dot" => [(path, s => Text(s, w => TraceDotWriter.Write(w, r)))],
         _ => throw new Core.UserErrorException($"unknown trace format '{format}' (json, csv, graphml, dot)"),
     };
+
+    /// <summary>The same files in memory: (path, bytes).</summary>
+    public static IReadOnlyList<(string Path, byte[] Bytes)> Render(TraceResult r, string format, string path) =>
+        Writers(r, format, path).Select(f =>
+        {
+            using var ms = new MemoryStream();
+            f.Write(ms);
+            return (f.Path, ms.ToArray());
+        }).ToList();
+
+    // UTF-8 without a byte-order mark, '\n' line ends (the writers write '\n' themselves)
+    private static void Text(Stream stream, Action<TextWriter> write)
+    {
+        using var w = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        write(w);
+        w.Flush();
+    }
 
     public static string NodesPath(string edgesPath) =>
         edgesPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? edgesPath[..^4] + ".nodes.csv" : edgesPath + ".nodes.csv";

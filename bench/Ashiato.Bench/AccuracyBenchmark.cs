@@ -82,7 +82,7 @@ internal static class AccuracyBenchmark
         {
             $"Worlds: `Simulation.Run(seed, {tx.ToString(CultureInfo.InvariantCulture)})` for seeds {string.Join(", ", scores.Select(s => s.Seed))}; " +
             "each ingested, tagged with its own TagPacks and clustered (default heuristics); every theft traced forward from its theft " +
-            "transaction (≤ 20 hops, stop at exchanges and mixers) and scored against segment 0 of its truth. *Tagged* = recall over the " +
+            "transaction (≤ 20 hops, stop at exchanges, OTC brokers and mixers) and scored against segment 0 of its truth. *Tagged* = recall over the " +
             "true endpoints at entities with a tagged address (the OTC desk has none); *untagged* = share of the value at services that " +
             "went to such untagged services.",
             string.Empty,

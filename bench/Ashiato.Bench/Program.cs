@@ -150,7 +150,7 @@ switch (args[0])
                 string.Empty,
                 $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
                 $"`dotnet run -c Release --project bench/Ashiato.Bench -- trace --store STORE --world WORLD{(traceSection == "trace" ? "" : " --section " + traceSection)}` (WORLD = {worldLine}; STORE from `ashiato simulate`, " +
-                "`ingest bitcoin`, `tags import` of the world's TagPacks and `cluster`). Haircut, stop at exchanges, mixers and CoinJoins, no fiat " +
+                "`ingest bitcoin`, `tags import` of the world's TagPacks and `cluster`). Haircut, stop at exchanges and OTC brokers (the default), mixers and CoinJoins, no fiat " +
                 "values, one thread; latency = one `UtxoTracer.Run` (seed resolution, trace, nodes, edges and summary). 200 warm-up traces, then " +
                 "two passes; the second measures compiled code (tiered compilation promotes methods after ≈ 30 calls). Edges visited/s over " +
                 "CPU time counts every thread of the process (the JIT's and the GC's too); bytes allocated are the tracing thread's. The read " +

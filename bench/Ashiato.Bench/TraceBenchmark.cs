@@ -12,7 +12,7 @@ namespace Ashiato.Bench;
 /// <summary>
 /// <c>trace</c>: forward traces on an ingested (and clustered, tagged) simulated chain. Seeds: the world's theft
 /// transactions (read from its truth only to pick the seeds; the tracer does not see it) and <c>--seeds</c> random non-coinbase
-/// transactions (SplitMix64, seed 1). Each seed is traced with max hops 6 and 20 (haircut, stop at exchanges, mixers and
+/// transactions (SplitMix64, seed 1). Each seed is traced with max hops 6 and 20 (haircut, stop at exchanges and OTC brokers, mixers and
 /// CoinJoins, no fiat), one thread; latency per trace (p50, p99, max) and edges visited per second = Σ visited / Σ time, where
 /// an edge visited is one input or output of a transaction the tracer split (<see cref="TraceResult.EdgesVisited"/>).
 /// </summary>

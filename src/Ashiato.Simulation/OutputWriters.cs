@@ -81,7 +81,7 @@ internal static class OutputWriters
         EntityKind.Mixer => "mixing_service",
         EntityKind.CoinJoinCoordinator => "coinjoin",
         EntityKind.Bridge => "bridge",
-        EntityKind.Otc => "otc_broker",
+        EntityKind.Otc => "otc",
         EntityKind.Hacker => "perpetrator",
         _ => "user",
     };

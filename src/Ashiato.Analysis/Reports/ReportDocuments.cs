@@ -51,7 +51,7 @@ public static class ReportDocuments
         };
         if (r.Backtrace is { } b)
         {
-            var how = $"Measured without the incidents: a backward trace (haircut, ≤ 20 hops, stop at exchanges, mixers and CoinJoins, bridges followed) from the {b.Seeds} address(es) attributed to {name} on the chains in the store, {b.Edges:N0} edges" +
+            var how = $"Measured without the incidents: a backward trace (haircut, ≤ 20 hops, stop at exchanges, OTC brokers, DeFi contracts, mixers and CoinJoins, bridges followed) from the {b.Seeds} address(es) attributed to {name} on the chains in the store, {b.Edges:N0} edges" +
                 (b.Partial ? $" — partial: {b.PartialReason}" : "") + ". Value by where it was traced back to; share of the traced value in " + p.Fiats[0] + ".";
             sections.Add(new("backtrace-entity", "Where the actor's addresses got their money: by source", how,
                 new BarChart($"{name}: traced back to — {p.Fiats[0]}", [.. b.ByEntity.Where(x => x.Values[0].Amount is not null).Select(x => new ChartItem(x.Key, x.Values[0]))]),

@@ -88,7 +88,7 @@ public sealed record ReportParameters
 
     /// <summary>Service categories whose custody can freeze deposits (cash-out points listed as "may be frozen").</summary>
     public IReadOnlySet<string> FreezableCategories { get; init; } =
-        new SortedSet<string>(StringComparer.Ordinal) { "exchange", "otc_broker", "custodial_wallet", "payment_processor" };
+        new SortedSet<string>(StringComparer.Ordinal) { "exchange", "otc", "payment_processor", "vasp", "wallet_service" };
 
     /// <summary>Data sets used (tag packs, incident packs, OFAC list edition, chains); price sources are added from the values.</summary>
     public IReadOnlyList<ReportDataSource> Sources { get; init; } = [];

@@ -122,13 +122,14 @@ public static class TraceFlows
     {
         null or "" => "Service",
         "exchange" => "Exchange",
-        "otc_broker" => "OTC broker",
+        "otc" or "otc_broker" => "OTC broker",
         "mixing_service" or "mixer" => "Mixer",
         "bridge" or "defi_bridge" => "Bridge",
         "defi" or "defi_dex" or "dex" => "DeFi",
         "gambling" => "Gambling",
         "payment_processor" => "Payment processor",
-        "custodial_wallet" => "Custodial wallet",
+        "wallet_service" or "custodial_wallet" => "Custodial wallet",
+        "vasp" => "VASP",
         _ => char.ToUpperInvariant(category[0]) + category[1..].Replace('_', ' '),
     };
 }

@@ -92,8 +92,14 @@ public sealed record TraceOptions
 
     public DateTimeOffset? To { get; init; }
 
-    /// <summary>Stop where taint reaches an address labelled with one of these categories (cash-out points by default).</summary>
-    public IReadOnlySet<string> StopCategories { get; init; } = new SortedSet<string>(StringComparer.Ordinal) { "exchange" };
+    /// <summary>
+    /// Stop where taint reaches an address labelled with one of these categories. Default: the cash-out points, exchanges and
+    /// OTC brokers (<see cref="CashOutCategories"/>): value that reaches them leaves the chain for fiat or the service's books.
+    /// </summary>
+    public IReadOnlySet<string> StopCategories { get; init; } = CashOutCategories;
+
+    /// <summary>The default stop categories: <c>exchange</c> and <c>otc</c> (GraphSense taxonomy terms).</summary>
+    public static IReadOnlySet<string> CashOutCategories { get; } = new SortedSet<string>(StringComparer.Ordinal) { "exchange", "otc" };
 
     public CoinJoinPolicy CoinJoin { get; init; } = CoinJoinPolicy.Stop;
 

@@ -138,7 +138,7 @@ public static class DemoCommand
         var data = ReportData.Gather(store, parameters, trace: true);
         var edges = data.Traces.Sum(t => t.Result.Edges.Count);
         var bridged = data.Traces.Sum(t => t.Result.Edges.Count(e => e.Rule == Analysis.Tracing.TraceRules.BridgeFollow));
-        ctx.Out.WriteLine($"6/7 traced {data.Traces.Count} incidents forward from their theft transactions (haircut, ≤ 20 hops, stop at exchanges, mixers, CoinJoins; " +
+        ctx.Out.WriteLine($"6/7 traced {data.Traces.Count} incidents forward from their theft transactions (haircut, ≤ 20 hops, stop at exchanges, OTC brokers, mixers, CoinJoins; " +
             $"bridges followed): {edges:N0} edges, {bridged} bridge hop(s) ({clock.Elapsed.TotalSeconds:0.0} s in all)");
         if (data.Traces.FirstOrDefault(t => data.Incidents.Any(i => i.Id == t.IncidentId && i.Actor == "lazarus")) is { } hack)
         {

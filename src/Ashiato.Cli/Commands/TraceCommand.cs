@@ -36,7 +36,7 @@ public static class TraceCommand
         var from = new Option<string?>("--from") { Description = "Only follow transactions from this date (YYYY-MM-DD or ISO 8601, UTC)" };
         var to = new Option<string?>("--to") { Description = "Only follow transactions up to this date (a date means its end)" };
         var coinjoin = new Option<string>("--coinjoin") { Description = "At a CoinJoin: stop | haircut", DefaultValueFactory = _ => "stop" };
-        var stopCategory = new Option<string[]>("--stop-category") { Description = "Stop at addresses labelled with this category (default: exchange); repeatable" };
+        var stopCategory = new Option<string[]>("--stop-category") { Description = "Stop at addresses labelled with this category (default: exchange and otc, the cash-out points); repeatable" };
         var budget = new Option<double?>("--time-budget") { Description = "Seconds; when exceeded the result is partial" };
         var format = new Option<string?>("--format") { Description = "json | csv | graphml | dot (default json with --out)" };
         var outPath = new Option<string?>("--out") { Description = "Write the trace to this file (csv: edges here, nodes in FILE.nodes.csv)" };
@@ -63,7 +63,7 @@ public static class TraceCommand
 
             var fiats = (parse.GetValue(fiat) ?? "USD").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(f => f.ToUpperInvariant()).Distinct().ToList();
-            var stops = parse.GetValue(stopCategory) is { Length: > 0 } sc ? sc : ["exchange"];
+            var stops = parse.GetValue(stopCategory) is { Length: > 0 } sc ? sc : [.. TraceOptions.CashOutCategories];
             var options = new TraceOptions
             {
                 Direction = ParseEnum<TraceDirection>("--direction", parse.GetValue(direction)!),
@@ -247,7 +247,7 @@ public static class TraceCommand
         return scores;
     }
 
-    /// <summary>The tracing cell of <c>ashiato evaluate</c>'s score table (default options: forward, haircut, 20 hops, stop at exchanges, mixers and CoinJoins).</summary>
+    /// <summary>The tracing cell of <c>ashiato evaluate</c>'s score table (default options: forward, haircut, 20 hops, stop at exchanges, OTC brokers, mixers and CoinJoins).</summary>
     public static string EvaluationCell(string truthPath, UtxoChainStore chain, StoreDirectory store)
     {
         var results = ScoreThefts(truthPath, chain, store, new TraceOptions());

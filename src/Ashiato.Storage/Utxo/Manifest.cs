@@ -32,8 +32,30 @@ public sealed class Manifest
 
     public long Generation { get; set; }
 
+    // BlockCount is read on every block look-up (TipHeight): summed once per segment list, not per call
+    private List<SegmentInfo>? _countedList;
+    private int _countedSegments = -1;
+    private SegmentInfo? _countedLast;
+    private int _blockCount;
+
+    /// <summary>Blocks in all segments. Cached; recounted when the segment list, its length or its last segment changed
+    /// (segments are only added, removed or replaced, never edited in place).</summary>
     [JsonIgnore]
-    public int BlockCount => Segments.Sum(s => s.BlockCount);
+    public int BlockCount
+    {
+        get
+        {
+            var list = Segments;
+            var last = list.Count == 0 ? null : list[^1];
+            if (!ReferenceEquals(list, _countedList) || list.Count != _countedSegments || !ReferenceEquals(last, _countedLast))
+            {
+                _blockCount = list.Sum(s => s.BlockCount);
+                (_countedList, _countedSegments, _countedLast) = (list, list.Count, last);
+            }
+
+            return _blockCount;
+        }
+    }
 
     [JsonIgnore]
     public long TxCount => Segments.Count == 0 ? 0 : Segments[^1].TxBase + Segments[^1].TxCount;

@@ -248,7 +248,7 @@ public sealed class ReportBuilderTests
         Assert.Equal("reported loss in USD", P("share basis"));
         Assert.Equal("haircut", P("trace: taint model"));
         Assert.Equal("10", P("trace: max hops"));
-        Assert.Equal("exchange", P("trace: stop categories"));
+        Assert.Equal("exchange, otc", P("trace: stop categories"));
         Assert.Equal("inc-2018-jp (bitcoin), inc-2022-defi (sim-evm)", P("trace: used for"));
         Assert.Equal(["incident-pack", "ofac-sdn", "tag-pack"], m.DataSources.Select(s => s.Kind));
         Assert.Equal("2025-11-19", m.DataSources[1].Edition);

@@ -43,6 +43,19 @@ public sealed class SpentByIndexTests
         Assert.Equal(-1, index.SpendingInput(c.Chain.OutputCount - 1));
         SpentByIndex.LoadOrEnsure(c.Chain, null, out var again);
         Assert.Equal("current", again.Action);
+
+        // the digest is taken when the file is written, with the file's last-write time; a file written since is hashed
+        // again on open: one written with the same size and other bytes is found out and rebuilt
+        var path = Path.Combine(SpentByIndex.DirectoryOf(c.Chain), SpentByIndex.Data);
+        Assert.Equal(File.GetLastWriteTimeUtc(path).Ticks, again.Meta.DataWriteTicks);
+        index.Dispose();
+        var bytes = File.ReadAllBytes(path);
+        bytes[0] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+        File.SetLastWriteTimeUtc(path, new DateTime(again.Meta.DataWriteTicks, DateTimeKind.Utc).AddSeconds(1));
+        SpentByIndex.LoadOrEnsure(c.Chain, null, out var repaired).Dispose();
+        Assert.Equal("rebuilt", repaired.Action);
+        Assert.Contains("digest", repaired.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -67,6 +67,26 @@ public sealed class UtxoTracerTests : IDisposable
     }
 
     [Fact]
+    public void An_otc_broker_is_a_cash_out_point_by_default_and_only_exchanges_when_asked()
+    {
+        // X (T2's first output) is an OTC broker's address: by default the taint reaching it stops there as at a service
+        var labels = Labels().Add("X", "jade-otc", "otc", "HK");
+        var r = Forward(TaintModel.Haircut, labels: labels);
+        Assert.Equal(250, Tainted(r, TinyChain.Address("X"), TraceRules.StopService));
+        Assert.Equal(0, Tainted(r, TinyChain.Address("X"), TraceRules.Unspent));
+        Assert.Equal(250UL, (ulong)r.Summary.ByCategory.Single(t => t.Key == "otc").Tainted);
+        Assert.Equal(250UL, (ulong)r.Summary.ByCountry.Single(t => t.Key == "HK").Tainted);
+        AssertConserved(r, 990);
+
+        // stop categories given explicitly replace the default: exchanges only, the broker's coin is followed (here: unspent)
+        var exchangesOnly = Forward(TaintModel.Haircut, labels: labels,
+            options: new TraceOptions { StopCategories = new SortedSet<string>(StringComparer.Ordinal) { "exchange" } });
+        Assert.Equal(250, Tainted(exchangesOnly, TinyChain.Address("X"), TraceRules.Unspent));
+        Assert.Equal(0, Tainted(exchangesOnly, TinyChain.Address("X"), TraceRules.StopService));
+        Assert.Equal(["exchange", "otc"], new TraceOptions().StopCategories);
+    }
+
+    [Fact]
     public void Fifo_fills_outputs_in_order_and_conserves_exactly()
     {
         var r = Forward(TaintModel.Fifo);

@@ -21,8 +21,12 @@ const string Usage = """
           Union-find merges/s over N random unions (default 20000000); with --store, a full cluster build of an ingested
           chain (default and all heuristics); writes the bench:cluster section of docs/benchmarks.md.
       trace --store DIR [--chain C] [--world DIR] [--seeds N] [--section NAME] [--doc PATH | --no-doc]
-          Forward traces (max hops 6 and 20) from the world's theft transactions and N random transactions (default 200) on an
-          ingested, tagged and clustered simulated chain: p50/p99 latency and edges visited/s; writes the bench:trace section.
+          Forward traces (max hops 6 and 20) from the world's theft transactions and N random transactions (default 5000) on an
+          ingested, tagged and clustered simulated chain: p50/p99 latency, edges visited/s and the read floor; writes the
+          bench:trace section (or --section NAME).
+      trace-incidents --store DIR [--runs N] [--section NAME] [--doc PATH | --no-doc]
+          Every incident of the store traced across all its chains as `ashiato trace --incident` does (bridges followed), N
+          times each (default 5): first and warm latency; writes the bench:trace-incidents section.
       tags [--intel DIR] [--doc PATH | --no-doc]
           Imports all GraphSense TagPacks + the ActorPack, then the OFAC SDN Advanced XML, from ../shared/data/intel into a
           fresh store (tags/s, MB/s of YAML) against a plain YamlDotNet parse of the same YAML in the same run; writes the
@@ -157,6 +161,31 @@ switch (args[0])
                 "floor replays the reads of the same transactions without the tracer's work (see `TraceBenchmark.ReadFloor`).",
                 string.Empty,
                 .. traceLines,
+            ]));
+        }
+
+        return 0;
+    }
+
+    case "trace-incidents":
+    {
+        var incidentLines = IncidentTraceBenchmark.Run(options.Get("--store") ?? throw new ArgumentException("trace-incidents needs --store DIR"),
+            (int)options.GetLong("--runs", 5), Log);
+        incidentLines.ForEach(Console.WriteLine);
+        var incidentDoc = options.Has("--no-doc") ? null : options.Get("--doc") ?? Path.Combine(RepoRoot.Find(), "docs", "benchmarks.md");
+        if (incidentDoc is not null)
+        {
+            var section = options.Get("--section") ?? "trace-incidents";
+            DocFile.Upsert(incidentDoc, section, string.Join('\n', [
+                "## Tracing: incidents across chains (`TraceSession`, as `ashiato trace --incident`)",
+                string.Empty,
+                $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
+                $"`dotnet run -c Release --project bench/Ashiato.Bench -- trace-incidents --store STORE{(section == "trace-incidents" ? "" : " --section " + section)}` " +
+                "(STORE: a simulated world's Bitcoin and EVM chains ingested, its TagPacks, IncidentPack and prices imported, both chains clustered). " +
+                "Default trace options (haircut, ≤ 20 hops, stop at exchanges and OTC brokers, mixers and CoinJoins, bridges followed, USD values); " +
+                "latency = one `TraceSession.Run` (all chains and bridge rounds, summary), the session opened once beforehand.",
+                string.Empty,
+                .. incidentLines,
             ]));
         }
 

@@ -121,14 +121,7 @@ public static class TraceCommand
         var traceSeeds = new List<TraceSeed>();
         foreach (var id in incidents)
         {
-            var i = new Intel.Incidents.IncidentStore(store.Meta).Get(id)
-                ?? throw new UserErrorException($"--incident {id}: no such incident in the store ('ashiato incidents list')");
-            var chains = store.Chains().ToHashSet(StringComparer.Ordinal);
-            var found = i.Chains.Where(c => chains.Contains(c.Chain.Value))
-                .SelectMany(c => c.Transactions.Select(t => new TraceSeed(c.Chain.Value, TraceSeedKind.Transaction, t.TxId) { Why = "incident " + id }))
-                .ToList();
-            traceSeeds.AddRange(found.Count > 0 ? found
-                : throw new UserErrorException($"--incident {id}: its theft transactions are on {string.Join(", ", i.Chains.Select(c => c.Chain.Value))}, none of which is in this store"));
+            traceSeeds.AddRange(IncidentSeeds(store, id));
         }
 
         var name = seeds.Count > 0 || chainName is not null ? CliContext.ResolveChain(store, chainName) : traceSeeds[0].Chain;
@@ -150,6 +143,19 @@ public static class TraceCommand
         }
 
         return session.Run(traceSeeds, options, ct);
+    }
+
+    /// <summary>The seeds of <c>--incident ID</c>: the incident's theft transactions on the chains of the store.</summary>
+    public static List<TraceSeed> IncidentSeeds(StoreDirectory store, string id)
+    {
+        var i = new Intel.Incidents.IncidentStore(store.Meta).Get(id)
+            ?? throw new UserErrorException($"--incident {id}: no such incident in the store ('ashiato incidents list')");
+        var chains = store.Chains().ToHashSet(StringComparer.Ordinal);
+        var found = i.Chains.Where(c => chains.Contains(c.Chain.Value))
+            .SelectMany(c => c.Transactions.Select(t => new TraceSeed(c.Chain.Value, TraceSeedKind.Transaction, t.TxId) { Why = "incident " + id }))
+            .ToList();
+        return found.Count > 0 ? found
+            : throw new UserErrorException($"--incident {id}: its theft transactions are on {string.Join(", ", i.Chains.Select(c => c.Chain.Value))}, none of which is in this store");
     }
 
     private static T ParseEnum<T>(string option, string value)

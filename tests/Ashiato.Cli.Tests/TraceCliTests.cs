@@ -63,6 +63,11 @@ public sealed class TraceCliTests
         Assert.True(code == 0, err);
         Assert.Contains("stop:service", output, StringComparison.Ordinal); // the stolen coins came from the victim's tagged hot wallet
 
+        // --out into a directory not made yet: made, as report and evaluate do
+        var nested = Path.Combine(cli.WorkDir, "new-dir", "deeper", "t.json");
+        Assert.Equal(0, (await cli.RunAsync("trace", "--chain", "sim", "--tx", theft, "--out", nested)).Code);
+        Assert.True(File.Exists(nested));
+
         // the second trace reuses the index
         (code, _, err) = await cli.RunAsync("trace", "--chain", "sim", "--tx", theft);
         Assert.Equal(0, code);
@@ -78,6 +83,7 @@ public sealed class TraceCliTests
             (["--tx", theft, "--from", "yesterday"], "--from 'yesterday'"),
             (["--tx", theft, "--min-amount", "1.5"], "--min-amount '1.5'"),
             ([], "nothing to trace"),
+            (["--tx", theft, "--out", Path.Combine(cli.WorkDir, "a.json", "t.json")], "cannot create directory"), // a.json is a file
         })
         {
             var r = await cli.RunAsync(["trace", "--chain", "sim", .. args]);

@@ -90,13 +90,35 @@ public static class TraceCommand
                 throw new UserErrorException($"--format '{fmt}': expected one of {string.Join(", ", TraceOutput.Formats)}");
             }
 
-            var result = Run(ctx, parse, parse.GetValue(chain), seeds, incidents, options, ct);
+            // --out's directory is made (as report and evaluate do) before the trace runs, so that a path that cannot be written
+            // is named at once rather than after a long trace; a failed write names the file
             var path = parse.GetValue(outPath);
+            if (path is not null && Path.GetDirectoryName(Path.GetFullPath(path)) is { } outDir)
+            {
+                try
+                {
+                    Directory.CreateDirectory(outDir);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new UserErrorException($"--out {path}: cannot create directory {outDir}: {e.Message}");
+                }
+            }
+
+            var result = Run(ctx, parse, parse.GetValue(chain), seeds, incidents, options, ct);
             if (path is not null)
             {
                 foreach (var (file, write) in TraceOutput.Writers(result, fmt ?? "json", path))
                 {
-                    DurableFile.WriteAtomic(file, write);
+                    try
+                    {
+                        DurableFile.WriteAtomic(file, write);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw new UserErrorException($"--out {file}: cannot write the trace: {e.Message} (the previous file, if any, is unchanged)");
+                    }
+
                     ctx.Err.WriteLine($"wrote {file} ({new FileInfo(file).Length} bytes)");
                 }
             }

@@ -3,6 +3,7 @@ using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Chains.Evm;
 using Ashiato.Chains.Evm.Model;
 using Ashiato.Core;
+using Ashiato.Analysis.Tracing.Utxo;
 using Ashiato.Storage.Evm;
 using Ashiato.Storage.Utxo;
 
@@ -269,6 +270,9 @@ public sealed partial class MintingBridgePairer
             return cached;
         }
 
+        // the same reads as TxOfInput, HeightOfTx and the header's time, through the chain's column view (a custody of a
+        // busy bridge has hundreds of thousands of spends)
+        var view = new UtxoChainView(_source!);
         var seen = new HashSet<long>();
         var list = new List<(long Time, long TxId)>();
         foreach (var custody in _custody.Order())
@@ -276,9 +280,9 @@ public sealed partial class MintingBridgePairer
             foreach (var p in _source!.GetPostings(custody))
             {
                 ct.ThrowIfCancellationRequested();
-                if (p.IsInput && _source.TxOfInput(p.Id) is var txId && seen.Add(txId))
+                if (p.IsInput && view.TxOfInput(p.Id) is var txId && seen.Add(txId))
                 {
-                    list.Add((SourceTime(_source.GetTx(txId).Height), txId));
+                    list.Add((view.BlockTime(view.HeightOfTx(txId)), txId));
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Core;
@@ -27,7 +28,7 @@ internal sealed class UtxoChainView
         {
             var s = list[i];
             _segs[i] = new Seg(s.Info, s[Columns.TxMeta], s[Columns.InPrev], s[Columns.OutValue], s[Columns.OutAddress], s[Columns.OutType],
-                s[Columns.BlockMeta], s[Columns.TxId]);
+                s[Columns.BlockMeta], s[Columns.TxId], s[Columns.BlockHeader]);
         }
     }
 
@@ -64,6 +65,32 @@ internal sealed class UtxoChainView
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int HeightOfTx(long txId) => HeightIn(_segs[SegOf(txId, SegKind.Tx)], txId);
+
+    /// <summary>The time field of block <paramref name="height"/>'s header (bytes 68–71 of the 80; what <c>GetBlockHeader(height).Time</c> gives).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public uint BlockTime(int height)
+    {
+        int lo = 0, hi = _segs.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var s = _segs[mid];
+            if (height < s.FirstHeight)
+            {
+                hi = mid - 1;
+            }
+            else if (height >= s.FirstHeight + s.BlockCount)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return BinaryPrimitives.ReadUInt32LittleEndian(s.Headers.Span(((height - s.FirstHeight) * 80L) + 68, 4));
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(height), $"block {height} is not committed");
+    }
 
     /// <summary><c>in.prev</c>: the spent output's id, or <see cref="PrevRef.Coinbase"/> / <see cref="PrevRef.External"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -267,8 +294,9 @@ internal sealed class UtxoChainView
     }
 
     private sealed class Seg(SegmentInfo info, MappedFile txMeta, MappedFile inPrev, MappedFile outValue, MappedFile outAddress, MappedFile outType,
-        MappedFile blockMeta, MappedFile txIds)
+        MappedFile blockMeta, MappedFile txIds, MappedFile headers)
     {
+        public readonly MappedFile Headers = headers;
         public readonly long TxBase = info.TxBase;
         public readonly long TxCount = info.TxCount;
         public readonly long InputBase = info.InputBase;

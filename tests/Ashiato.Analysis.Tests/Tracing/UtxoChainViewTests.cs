@@ -1,0 +1,40 @@
+using Ashiato.Analysis.Tracing.Utxo;
+
+namespace Ashiato.Analysis.Tests.Tracing;
+
+/// <summary>The tracer's column view reads what the store's accessors read, across segments (each commit of the tiny chain is one).</summary>
+public sealed class UtxoChainViewTests : IDisposable
+{
+    private readonly TinyChain _c = new();
+
+    public void Dispose() => _c.Dispose();
+
+    [Fact]
+    public void Block_times_heights_and_spenders_equal_the_stores_across_segments()
+    {
+        _c.Coinbase("a", ("A", 1000), ("B", 500)).Commit();
+        _c.Tx("t1", ["a:0"], [("C", 900), ("D", 90)]).Tx("t2", ["a:1", "t1:1"], [("E", 580)]).Commit();
+        _c.Tx("t3", ["t1:0"], [("F", 800), ("G", 99)]).Commit();
+        _c.Tx("t4", ["t3:0", "t3:1", "t2:0"], [("H", 1400)]).Commit();
+        var chain = _c.Chain;
+        Assert.True(chain.Segments.Count >= 4);
+        var view = new UtxoChainView(chain);
+        for (var h = chain.BaseHeight; h <= chain.TipHeight; h++)
+        {
+            Assert.Equal(chain.GetBlockHeader(h).Time, view.BlockTime(h));
+            Assert.Equal(_c.TimeOfBlock(h).ToUnixTimeSeconds(), view.BlockTime(h));
+        }
+
+        for (long t = 0; t < chain.TxCount; t++)
+        {
+            Assert.Equal(chain.HeightOfTx(t), view.HeightOfTx(t));
+        }
+
+        for (long i = 0; i < chain.InputCount; i++)
+        {
+            Assert.Equal(chain.TxOfInput(i), view.TxOfInput(i));
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => view.BlockTime(chain.TipHeight + 1));
+    }
+}

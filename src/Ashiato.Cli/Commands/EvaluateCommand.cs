@@ -115,6 +115,7 @@ public static class EvaluateCommand
             else if (stage == "tracing" && store is not null)
             {
                 sb.Append(CultureInfo.InvariantCulture, $"| {stage} | {metric} | {TraceCommand.EvaluationCell(truth.Path, utxo, store)} |\n");
+                sb.Append(CultureInfo.InvariantCulture, $"| {stage} (EVM thefts) | share of stolen value, per asset, whose true cash-out point the trace reaches (recall and precision by value) | {TraceCommand.EvmEvaluationCell(truth.Path, store)} |\n");
             }
             else
             {

@@ -275,6 +275,57 @@ public static class TraceCommand
         return scores;
     }
 
+    /// <summary>
+    /// The EVM tracing cell of <c>ashiato evaluate</c>: every EVM theft of the world traced forward from its theft transactions
+    /// with the default options across all chains of the store (bridges followed), its endpoints on the EVM chain classified in
+    /// the truth's terms (<see cref="EvmTraceScoring.Key"/>) and scored by value per asset.
+    /// </summary>
+    public static string EvmEvaluationCell(string truthPath, StoreDirectory store)
+    {
+        if (EvmTraceScoring.Load(Path.GetDirectoryName(Path.GetFullPath(truthPath))!) is not { } evm)
+        {
+            return "n/a: the world has no EVM chain";
+        }
+
+        if (!store.Chains().Contains(evm.Chain) || store.ChainFamily(evm.Chain) != "evm")
+        {
+            return $"**missing**: the store holds no EVM chain `{evm.Chain}`";
+        }
+
+        using var chain = store.OpenEvmChain(evm.Chain, null, writer: false);
+        var tokens = new EvmTokenInfo(chain);
+        string Symbol(string asset) =>
+            Chains.Evm.EvmAddress.TryParse(asset, out var a) && chain.FindAddress(a) is var id and >= 0 && tokens.Get(id).Symbol is { } symbol ? symbol : asset;
+        using var session = new TraceSession(store);
+        var options = new TraceOptions { Fiats = [] };
+        var scored = new List<(EvmTheftTrail, IReadOnlyDictionary<(string Asset, string Key), System.Numerics.BigInteger>)>();
+        var partial = 0;
+        foreach (var theft in evm.Thefts)
+        {
+            var r = session.Run(theft.Transactions.Select(tx => new TraceSeed(evm.Chain, TraceSeedKind.Transaction, tx) { Why = theft.Id }).ToList(), options);
+            partial += r.Partial ? 1 : 0;
+            var nodes = r.Nodes.ToDictionary(n => n.Id, StringComparer.Ordinal);
+            var traced = new Dictionary<(string Asset, string Key), System.Numerics.BigInteger>();
+            foreach (var e in r.Edges.Where(e => e.Chain == evm.Chain && TraceSummaryBuilder.IsEndpoint(e.Rule) && e.Rule != TraceRules.Fee && !e.Tainted.IsZero))
+            {
+                var label = nodes.TryGetValue(e.To, out var node) ? node.Label : null;
+                var key = (Symbol(e.Asset), EvmTraceScoring.Key(e.Rule, label?.Category, label?.Entity));
+                traced[key] = traced.GetValueOrDefault(key) + e.Tainted.ToBigInteger();
+            }
+
+            scored.Add((theft, traced));
+        }
+
+        var per = string.Join("; ", EvmTraceScoring.Score(scored).Select(a =>
+            $"{a.Asset} {TraceScoring.Format(a.Recall)}/{TraceScoring.Format(a.Precision)} (held at the end: truth {Share(a.TruthHeld, a.TruthAtServices + a.TruthHeld)}, " +
+            $"traced {Share(a.TracedHeld, a.TracedAtServices + a.TracedHeld)})"));
+        return $"{evm.Thefts.Count} EVM thefts traced forward across the store's chains (haircut, ≤ 20 hops, stop at exchanges and OTC brokers, mixers; " +
+            $"bridges followed{(partial > 0 ? $"; {partial} partial" : "")}): recall/precision by value at services, per asset: {per}";
+    }
+
+    private static string Share(System.Numerics.BigInteger part, System.Numerics.BigInteger whole) =>
+        whole.IsZero ? "0 %" : ((double)part / (double)whole).ToString("P1", CultureInfo.InvariantCulture);
+
     /// <summary>The tracing cell of <c>ashiato evaluate</c>'s score table (default options: forward, haircut, 20 hops, stop at exchanges, OTC brokers, mixers and CoinJoins).</summary>
     public static string EvaluationCell(string truthPath, UtxoChainStore chain, StoreDirectory store)
     {
@@ -289,7 +340,7 @@ public static class TraceCommand
         var untagged = scores.Sum(s => s.TruthAtServicesSat - s.TruthAtTaggedSat);
         var truthAt = scores.Sum(s => s.TruthAtServicesSat);
         var per = string.Join("; ", results.Select(r => $"{r.Score.Id} {TraceScoring.Format(r.Score.Recall)}/{TraceScoring.Format(r.Score.Precision)}"));
-        return $"{results.Count} thefts traced forward (haircut, ≤ 20 hops, stop at exchange/mixer/CoinJoin/bridge): recall by value {TraceScoring.Format(recall)}, " +
+        return $"{results.Count} thefts traced forward (haircut, ≤ 20 hops, stop at exchange/OTC/mixer/CoinJoin/bridge): recall by value {TraceScoring.Format(recall)}, " +
             $"precision by value {TraceScoring.Format(precision)}; recall at services with a tagged address {TraceScoring.Format(TraceScoring.TotalRecallTagged(scores))} " +
             $"({EvaluateCommand.Percent(untagged, truthAt)} of the value at services went to services nobody tagged: no trace can name them) (per theft recall/precision: {per})";
     }

@@ -93,6 +93,11 @@ public sealed class EvaluateTests
         Assert.Matches(@"\| clustering \| [^|]+\| pair precision \d\.\d{4}, pair recall \d\.\d{4}, mean completeness \d\.\d{4}", output);
         // Tracing is scored from the thefts of the truth, traced forward from their theft transactions.
         Assert.Matches(@"\| tracing \| [^|]+\| \d+ thefts traced forward [^|]*recall by value \d\.\d{4}, precision by value \d\.\d{4}", output);
+        // The EVM thefts too, per asset against the truth's lots: the laundering accounts hold only stolen value (gas top-ups
+        // aside), so a haircut trace that stops at the tagged exchanges, OTC desk and mixer finds nearly all of it.
+        var evm = System.Text.RegularExpressions.Regex.Match(output, @"\| tracing \(EVM thefts\) \| [^|]+\| 7 EVM thefts traced forward [^|]*per asset: ETH (\d\.\d{4})/(\d\.\d{4}) [^|]*USDT (\d\.\d{4})/(\d\.\d{4})");
+        Assert.True(evm.Success, output);
+        Assert.All(Enumerable.Range(1, 4), g => Assert.InRange(decimal.Parse(evm.Groups[g].Value, System.Globalization.CultureInfo.InvariantCulture), 0.95m, 1m));
         // Attribution: on chain (cluster labels of the theft's inputs and stolen outputs) and reported (imported incidents).
         // The demo world's TagPacks tag every victim's wallets and name the thieves' receiving addresses (sanctions), so
         // each route attributes every stolen satoshi of the 5 Bitcoin thefts.

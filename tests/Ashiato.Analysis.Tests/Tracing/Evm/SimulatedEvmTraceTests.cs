@@ -8,6 +8,7 @@ using Ashiato.Chains.Evm.Rpc;
 using Ashiato.Core;
 using Ashiato.Ingest.Bitcoin;
 using Ashiato.Ingest.Evm;
+using Ashiato.Simulation.Evaluation;
 using Ashiato.Simulation.Evm;
 using Ashiato.Storage;
 using Ashiato.Storage.Evm;
@@ -119,38 +120,7 @@ public sealed class SimulatedEvmTraceWorld : IDisposable
     public Dictionary<(string Asset, string Key), BigInteger> TruthEndpoints(Func<JsonElement, bool> root)
     {
         var lots = Truth.GetProperty("lots").EnumerateArray().ToDictionary(l => l.GetProperty("id").GetInt32());
-        var result = new Dictionary<(string, string), BigInteger>();
-        var roots = Truth.GetProperty("lots").EnumerateArray().Where(root).Select(l => l.GetProperty("id").GetInt32());
-        var stack = new Stack<int>(roots);
-        while (stack.TryPop(out var id))
-        {
-            var lot = lots[id];
-            var asset = lot.GetProperty("asset").GetString()!;
-            var amount = BigInteger.Parse(lot.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture);
-            string? key = null;
-            if (lot.TryGetProperty("end", out var end))
-            {
-                var kind = end.GetProperty("kind").GetString()!;
-                key = kind == "exchange" ? "exchange:" + end.GetProperty("entity").GetString() : kind;
-            }
-            else if (lot.GetProperty("children").GetArrayLength() == 0)
-            {
-                key = "held";
-            }
-
-            if (key is not null)
-            {
-                result[(asset, key)] = result.GetValueOrDefault((asset, key)) + amount;
-                continue;
-            }
-
-            foreach (var c in lot.GetProperty("children").EnumerateArray())
-            {
-                stack.Push(c.GetInt32());
-            }
-        }
-
-        return result;
+        return EvmTraceScoring.Endpoints(lots, Truth.GetProperty("lots").EnumerateArray().Where(root).Select(l => l.GetProperty("id").GetInt32()));
     }
 
     /// <summary>The same classification of a trace's endpoint edges on the EVM chain.</summary>
@@ -161,15 +131,7 @@ public sealed class SimulatedEvmTraceWorld : IDisposable
         foreach (var e in r.Edges.Where(e => e.Chain == Chain && TraceSummaryBuilder.IsEndpoint(e.Rule) && e.Rule != TraceRules.Fee && !e.Tainted.IsZero))
         {
             var label = nodes[e.To].Label;
-            var key = e.Rule switch
-            {
-                TraceRules.StopService => label?.Category == "exchange" ? "exchange:" + label.Entity : label?.Category ?? "service",
-                TraceRules.MixerStop => "mixer",
-                TraceRules.BridgeFollow or TraceRules.BridgeUnpaired => "bridge",
-                TraceRules.Unspent => "held",
-                _ => e.Rule,
-            };
-            var k = (Symbol(e.Asset), key);
+            var k = (Symbol(e.Asset), EvmTraceScoring.Key(e.Rule, label?.Category, label?.Entity));
             result[k] = result.GetValueOrDefault(k) + e.Tainted.ToBigInteger();
         }
 

@@ -10,13 +10,6 @@ public static class TraceCsvWriter
     public const string EdgeHeader = "seq,chain,tx,ref,hop,from,to,asset,amount,tainted,taint_share,time,rule,detail,values";
     public const string NodeHeader = "id,chain,address,cluster,entity,name,category,country,actor,why";
 
-    public static string Edges(TraceResult r)
-    {
-        var sw = new StringWriter { NewLine = "\n" };
-        WriteEdges(sw, r);
-        return sw.ToString();
-    }
-
     public static void WriteEdges(TextWriter sb, TraceResult r)
     {
         sb.Write(EdgeHeader);
@@ -27,13 +20,6 @@ public static class TraceCsvWriter
                 e.Amount.ToString(), e.Tainted.ToString(), TraceJsonWriter.Dec(e.TaintShare), TraceJsonWriter.Time(e.Time), e.Rule, e.Detail,
                 string.Join(';', e.Values.Select(v => $"{TraceJsonWriter.Dec(v.Amount)} {v.Fiat} @{TraceJsonWriter.Dec(v.UnitPrice)} {v.PriceDate} {v.Source}")));
         }
-    }
-
-    public static string Nodes(TraceResult r)
-    {
-        var sw = new StringWriter { NewLine = "\n" };
-        WriteNodes(sw, r);
-        return sw.ToString();
     }
 
     public static void WriteNodes(TextWriter sb, TraceResult r)
@@ -90,13 +76,6 @@ public static class TraceGraphMlWriter
         ("e_share", "edge", "taint_share", "string"), ("e_time", "edge", "time", "string"), ("e_rule", "edge", "rule", "string"),
         ("e_detail", "edge", "detail", "string"), ("e_weight", "edge", "weight", "double"),
     ];
-
-    public static byte[] Serialize(TraceResult r)
-    {
-        using var ms = new MemoryStream();
-        Write(ms, r);
-        return ms.ToArray();
-    }
 
     public static void Write(Stream stream, TraceResult r)
     {
@@ -183,13 +162,6 @@ public static class TraceGraphMlWriter
 /// <summary>Graphviz DOT: one node per trace node (label: address and attribution), one edge per trace edge (label: tainted amount, hop, rule).</summary>
 public static class TraceDotWriter
 {
-    public static string Serialize(TraceResult r)
-    {
-        var sw = new StringWriter { NewLine = "\n" };
-        Write(sw, r);
-        return sw.ToString();
-    }
-
     public static void Write(TextWriter sb, TraceResult r)
     {
         sb.Write("digraph trace {\n  rankdir=LR;\n  node [shape=box, fontsize=10];\n  edge [fontsize=9];\n");

@@ -72,8 +72,14 @@ public sealed class StoredCoinJoins
             return false;
         }
 
-        var i = Array.BinarySearch(_txIds, txId);
-        match = i >= 0 ? _matches[i] : null;
+        match = Covered(txId);
         return true;
+    }
+
+    /// <summary>The stored verdict of a transaction the caller knows to be at or below <see cref="Height"/> (null = not a CoinJoin).</summary>
+    public CoinJoinMatch? Covered(long txId)
+    {
+        var i = Array.BinarySearch(_txIds, txId);
+        return i >= 0 ? _matches[i] : null;
     }
 }

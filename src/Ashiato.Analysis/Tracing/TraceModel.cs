@@ -223,7 +223,14 @@ public sealed record TraceResult(
     bool Partial,
     string? PartialReason,
     IReadOnlyList<string> Warnings,
-    long EdgesVisited);
+    long EdgesVisited)
+{
+    /// <summary>
+    /// How long the walk took (following the value, before the result's text, nodes and summary were made), where the tracer
+    /// measures it; zero otherwise. For benchmarks: not part of the result's content, never written.
+    /// </summary>
+    public TimeSpan WalkTime { get; init; }
+}
 
 /// <summary>A tracer for one chain. Seeds of other chains are an error.</summary>
 public interface IChainTracer

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ashiato.Chains.Bitcoin.Scripts;
 using Ashiato.Core;
 using Ashiato.Storage.Files;
@@ -54,6 +55,58 @@ internal sealed class UtxoChainView
 
         return new TxLite(txId, s.InputBase + meta.InputLocal, (int)(inEnd - meta.InputLocal), s.OutputBase + meta.OutputLocal,
             (int)(outEnd - meta.OutputLocal), HeightIn(s, txId), (meta.Flags & TxFlags.Coinbase) != 0);
+    }
+
+    /// <summary>Transaction <paramref name="txId"/>'s input and output ranges and coinbase flag, without its height (<see cref="GetTx"/> with <see cref="TxLite.Height"/> = −1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public TxLite GetRow(long txId)
+    {
+        var s = _segs[SegOf(txId, SegKind.Tx)];
+        var local = txId - s.TxBase;
+        var meta = s.TxMeta.Read<TxMeta>(local);
+        long inEnd, outEnd;
+        if (local + 1 < s.TxCount)
+        {
+            var next = s.TxMeta.Read<TxMeta>(local + 1);
+            (inEnd, outEnd) = (next.InputLocal, next.OutputLocal);
+        }
+        else
+        {
+            (inEnd, outEnd) = (s.InputCount, s.OutputCount);
+        }
+
+        return new TxLite(txId, s.InputBase + meta.InputLocal, (int)(inEnd - meta.InputLocal), s.OutputBase + meta.OutputLocal,
+            (int)(outEnd - meta.OutputLocal), -1, (meta.Flags & TxFlags.Coinbase) != 0);
+    }
+
+    /// <summary>
+    /// Values and addresses of the outputs <paramref name="firstOutput"/> … + <paramref name="values"/>.Length − 1 (one
+    /// transaction's outputs: one segment), as <see cref="Output"/> reads them one by one; returns their sum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long ReadOutputs(long firstOutput, Span<long> values, Span<uint> addresses)
+    {
+        if (values.Length == 0)
+        {
+            return 0;
+        }
+
+        var s = _segs[SegOf(firstOutput, SegKind.Output)];
+        var local = firstOutput - s.OutputBase;
+        if (local + values.Length > s.OutputCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstOutput), $"outputs {firstOutput}..{firstOutput + values.Length - 1} cross a segment");
+        }
+
+        s.OutValue.Span(local * sizeof(long), values.Length * sizeof(long)).CopyTo(MemoryMarshal.AsBytes(values));
+        s.OutAddress.Span(local * sizeof(uint), addresses.Length * sizeof(uint)).CopyTo(MemoryMarshal.AsBytes(addresses));
+        long sum = 0;
+        foreach (var v in values)
+        {
+            sum += v;
+        }
+
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

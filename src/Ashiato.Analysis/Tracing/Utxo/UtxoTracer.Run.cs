@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ashiato.Analysis.CoinJoin;
 using Ashiato.Core;
 using Ashiato.Storage.Utxo;
@@ -15,6 +16,12 @@ public sealed partial class UtxoTracer
         private const string ExternalNode = "(external)";
         private const string NoAddressNode = "(no-address)";
 
+        // Nodes in the walk are longs: an address id (≥ 0) or one of these pseudo nodes; their text is made with the result.
+        private const long FeeCode = -1;
+        private const long CoinbaseCode = -2;
+        private const long ExternalCode = -3;
+        private const long NoAddressCode = -4;
+
         // Per-transaction buffers of the inner loop, grown on demand and reused by every transaction of the run. Forward: the
         // "from" side is the inputs, the "to" side the outputs plus the fee (last); backward: outputs → inputs. Only
         // ProcessForward / ProcessBackward write them, and nothing they call splits another transaction meanwhile.
@@ -24,14 +31,16 @@ public sealed partial class UtxoTracer
         private long[] _toValues = new long[16];
         private uint[] _toAddress = new uint[16];
         private long[] _toIds = new long[16];
+        private long[] _toTx = new long[16];
         private TaintPiece[] _pieces = new TaintPiece[16];
         private long[] _shares = new long[16];
 
-        // the txid text of the transaction being processed, formatted on its first kept edge
+        // the txid text of the last transaction formatted (edges of one transaction are made together)
         private long _txTextId = -1;
         private string _txText = "";
 
         private string? _unspentDetail;
+        private string?[] _maxHopsDetails = [];
 
         // The inner loop's methods are compiled fully optimized at once ([MethodImpl(AggressiveOptimization)]): a trace is
         // short (one per CLI process), and tiered compilation would run most of it in unoptimized code.
@@ -51,7 +60,7 @@ public sealed partial class UtxoTracer
                 }
 
                 var tx = _view.TxOfOutput(o);
-                if (seed.NotBefore is { } nb && BlockTime(_view.HeightOfTx(tx)) < nb)
+                if (seed.NotBefore is { } nb && BlockTime(_t.HeightOf(tx)) < nb)
                 {
                     continue;
                 }
@@ -90,27 +99,25 @@ public sealed partial class UtxoTracer
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private TxWork WorkOf(long tx)
         {
-            if (!_work.TryGetValue(tx, out var w))
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_work, tx, out var exists);
+            if (!exists)
             {
-                w = _spareWork.Count > 0 ? _spareWork.Pop() : new TxWork();
-                _work[tx] = w;
+                slot = _spareWork.Count > 0 ? _spareWork.Pop() : new TxWork();
                 _queue.Enqueue(tx, _forward ? tx : -tx);
             }
 
-            return w;
+            return slot!;
         }
 
         /// <summary>A seeded output whose transaction the trace never reached (it stopped first): one edge with the stop rule.</summary>
         private void AddStoppedSeed(long outputId, TaintPiece taint, string rule, string detail)
         {
-            var tx = _view.GetTx(_view.TxOfOutput(outputId));
+            var txId = _view.TxOfOutput(outputId);
+            var tx = _view.GetRow(txId);
             var (value, address) = _view.Output(outputId);
-            var time = BlockTime(tx.Height);
-            _seedParts.Add((taint.Amount, time));
-            var node = AddressInfoOf(address).Id;
-            var txText = TxText(tx.Id);
-            AddEdge(txText, string.Concat(txText, ":", (outputId - tx.FirstOutput).ToString(CultureInfo.InvariantCulture)), 0, node, node, value,
-                taint.Amount, time, rule, detail, Values(taint.Amount, time));
+            _seedParts.Add((taint.Amount, txId));
+            var node = NodeOf(address);
+            AddEdge(txId, txId, (int)(outputId - tx.FirstOutput), null, 0, node, node, value, taint.Amount, rule, detail, ValuesNow(taint.Amount, txId));
         }
 
         // ------------------------------------------------------------------ forward
@@ -118,8 +125,7 @@ public sealed partial class UtxoTracer
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ProcessForward(long txId, TxWork work)
         {
-            var tx = _view.GetTx(txId);
-            var time = BlockTime(tx.Height);
+            var tx = _view.GetRow(txId);
             var nIn = tx.InputCount;
             var nOut = tx.OutputCount;
             _visited += nIn + nOut;
@@ -128,28 +134,35 @@ public sealed partial class UtxoTracer
             var inAddress = _fromAddress.AsSpan(0, nIn);
             var inTaint = _fromTaint.AsSpan(0, nIn);
             inTaint.Clear();
-            long sumIn = 0;
-            for (var i = 0; i < nIn; i++)
+
+            // every input's value from the spent-by index's input values (the spent coin's value, 0 for coinbase and unresolved
+            // external inputs: what InputSource gives), one sequential read per transaction instead of two random reads per input
+            long sumIn = _spent.InputValues(tx.FirstInput, inValues);
+
+            // taint waiting at this transaction, keyed by input id (a later item replaces an earlier one), with the address of
+            // the coin it came with (the spent output's, what InputSource gives)
+            foreach (var (inputId, address, taint) in work.Items)
             {
-                (inValues[i], inAddress[i]) = InputSource(tx.FirstInput + i);
-                sumIn += inValues[i];
+                var i = (int)(inputId - tx.FirstInput);
+                inTaint[i] = taint;
+                inAddress[i] = address;
             }
 
-            // taint waiting at this transaction, keyed by input id (a later item replaces an earlier one)
-            foreach (var (inputId, taint) in work.Items)
+            if (work.Items.Count == 0)
             {
-                inTaint[(int)(inputId - tx.FirstInput)] = taint;
+                // only seeds injected here: the main source is the largest input coin, whose address must be read
+                for (var i = 0; i < nIn; i++)
+                {
+                    inAddress[i] = InputSource(tx.FirstInput + i).Address;
+                }
             }
 
             var outValues = _toValues.AsSpan(0, nOut + 1);
             var outAddress = _toAddress.AsSpan(0, nOut);
-            long sumOut = 0;
-            for (var j = 0; j < nOut; j++)
-            {
-                (outValues[j], outAddress[j]) = _view.Output(tx.FirstOutput + j);
-                sumOut += outValues[j];
-            }
-
+            var outSpend = _toIds.AsSpan(0, nOut);
+            var outSpendTx = _toTx.AsSpan(0, nOut);
+            var sumOut = _view.ReadOutputs(tx.FirstOutput, outValues[..nOut], outAddress);
+            _spent.Spenders(tx.FirstOutput, outSpend, outSpendTx);
             if (tx.IsCoinbase)
             {
                 sumIn = sumOut;
@@ -173,7 +186,7 @@ public sealed partial class UtxoTracer
                     var added = pieces[j].Merge(inj, outValues[j]);
                     if (added > 0)
                     {
-                        _seedParts.Add((added, time));
+                        _seedParts.Add((added, txId));
                     }
                 }
             }
@@ -182,8 +195,7 @@ public sealed partial class UtxoTracer
             var hop = work.Hop;
             if (pieces[nOut].Amount > 0)
             {
-                var feeNode = PseudoNode(FeeNode);
-                AddEdge(TxText(txId), null, hop, from, feeNode, fee, pieces[nOut].Amount, time, TraceRules.Fee, null, Values(pieces[nOut].Amount, time));
+                AddEdge(txId, -1, 0, null, hop, from, FeeCode, fee, pieces[nOut].Amount, TraceRules.Fee, null, ValuesNow(pieces[nOut].Amount, txId));
             }
 
             for (var j = 0; j < nOut; j++)
@@ -191,22 +203,19 @@ public sealed partial class UtxoTracer
                 if (pieces[j].Amount > 0)
                 {
                     var seeded = work.Injections is not null && work.Injections.ContainsKey(tx.FirstOutput + j);
-                    ForwardOutput(tx, j, outValues[j], outAddress[j], pieces[j], hop, from, time, seeded, work.CoinJoinHaircut);
+                    ForwardOutput(txId, j, outValues[j], outAddress[j], outSpend[j], outSpendTx[j], pieces[j], hop, from, seeded, work.CoinJoinHaircut);
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void ForwardOutput(TxLite tx, int j, long outValue, uint outAddress, TaintPiece taint, int hop, string from, DateTimeOffset time, bool seeded,
+        private void ForwardOutput(long txId, int j, long outValue, uint outAddress, long spend, long next, TaintPiece taint, int hop, long from, bool seeded,
             string? viaCoinJoin)
         {
-            var outputId = tx.FirstOutput + j;
-            var info = AddressInfoOf(outAddress);
-            var values = Values(taint.Amount, time);
+            var values = ValuesNow(taint.Amount, txId);
             string rule;
             string? detail = null;
-            long next = -1, spend = -1;
-            var stop = seeded ? null : LabelStop(info);
+            var stop = seeded ? null : StopOf(outAddress);
             if (stop is not null)
             {
                 (rule, detail) = stop.Value;
@@ -215,28 +224,25 @@ public sealed partial class UtxoTracer
             {
                 (rule, detail) = (TraceRules.StopMinValue, min);
             }
-            else if ((spend = _t._spentBy!.SpendingInput(outputId)) < 0)
+            else if (spend < 0)
             {
                 (rule, detail) = (TraceRules.Unspent, _unspentDetail ??= $"unspent at height {_chain.TipHeight}");
             }
             else if (hop >= _o.MaxHops)
             {
-                (rule, detail) = (TraceRules.StopMaxHops, $"hop {hop} = max hops {_o.MaxHops}");
+                (rule, detail) = (TraceRules.StopMaxHops, MaxHopsDetail(hop));
             }
             else
             {
-                next = _view.TxOfInput(spend);
                 (rule, detail) = NextTxRule(next, detail);
             }
 
             detail = WithVia(viaCoinJoin, detail);
-            var txText = TxText(tx.Id);
-            var index = AddEdge(txText, string.Concat(txText, ":", j.ToString(CultureInfo.InvariantCulture)), hop, from, info.Id, outValue, taint.Amount,
-                time, rule, detail, values);
+            var index = AddEdge(txId, txId, j, null, hop, from, NodeOf(outAddress), outValue, taint.Amount, rule, detail, values);
             if (rule is TraceRules.Follow or TraceRules.CoinJoinHaircut)
             {
                 var w = WorkOf(next);
-                w.Items.Add((spend, taint));
+                w.Items.Add((spend, outAddress, taint));
                 w.Hop = Math.Min(w.Hop, hop + 1);
                 w.Feeders.Add(index);
                 if (rule == TraceRules.CoinJoinHaircut)
@@ -246,13 +252,22 @@ public sealed partial class UtxoTracer
             }
         }
 
+        private string MaxHopsDetail(int hop)
+        {
+            if ((uint)hop >= (uint)_maxHopsDetails.Length)
+            {
+                Array.Resize(ref _maxHopsDetails, Math.Max(hop + 1, _maxHopsDetails.Length * 2));
+            }
+
+            return _maxHopsDetails[hop] ??= $"hop {hop} = max hops {_o.MaxHops}";
+        }
+
         // ------------------------------------------------------------------ backward
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ProcessBackward(long txId, TxWork work)
         {
-            var tx = _view.GetTx(txId);
-            var time = BlockTime(tx.Height);
+            var tx = _view.GetRow(txId);
             var nIn = tx.InputCount;
             var nOut = tx.OutputCount;
             _visited += nIn + nOut;
@@ -261,15 +276,10 @@ public sealed partial class UtxoTracer
             var outAddress = _fromAddress.AsSpan(0, nOut);
             var outTaint = _fromTaint.AsSpan(0, nOut);
             outTaint.Clear();
-            long sumOut = 0;
-            for (var j = 0; j < nOut; j++)
-            {
-                (outValues[j], outAddress[j]) = _view.Output(tx.FirstOutput + j);
-                sumOut += outValues[j];
-            }
+            var sumOut = _view.ReadOutputs(tx.FirstOutput, outValues, outAddress);
 
             // taint waiting at this transaction, keyed by output id (a later item replaces an earlier one)
-            foreach (var (outputId, taint) in work.Items)
+            foreach (var (outputId, _, taint) in work.Items)
             {
                 outTaint[(int)(outputId - tx.FirstOutput)] = taint;
             }
@@ -289,7 +299,7 @@ public sealed partial class UtxoTracer
                         var added = outTaint[j].Merge(inj, outValues[j]);
                         if (added > 0)
                         {
-                            _seedParts.Add((added, time));
+                            _seedParts.Add((added, txId));
                         }
                     }
                 }
@@ -323,42 +333,41 @@ public sealed partial class UtxoTracer
             {
                 if (pieces[i].Amount > 0)
                 {
-                    BackwardInput(tx, tx.FirstInput + i, inPrev[i], inValues[i], pieces[i], work.Hop, to, time, work.CoinJoinHaircut);
+                    BackwardInput(txId, tx.FirstInput + i, inPrev[i], inValues[i], pieces[i], work.Hop, to, work.CoinJoinHaircut);
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void BackwardInput(TxLite tx, long inputId, long prevOutput, long value, TaintPiece taint, int hop, string to, DateTimeOffset time,
-            string? viaCoinJoin)
+        private void BackwardInput(long txId, long inputId, long prevOutput, long value, TaintPiece taint, int hop, long to, string? viaCoinJoin)
         {
-            var values = Values(taint.Amount, time);
+            var values = ValuesNow(taint.Amount, txId);
             string rule;
             string? detail = null;
-            string from;
-            string? reference = null;
+            long from;
+            long refTx = -1;
+            var refIndex = 0;
+            string? refText = null;
             long prevTx = -1;
             if (prevOutput == PrevRef.Coinbase)
             {
-                from = PseudoNode(CoinbaseNode);
-                (rule, detail) = (TraceRules.Coinbase, $"newly minted in block {tx.Height}");
+                from = CoinbaseCode;
+                (rule, detail) = (TraceRules.Coinbase, $"newly minted in block {_t.HeightOf(txId)}");
             }
             else if (prevOutput < 0)
             {
-                from = PseudoNode(ExternalNode);
+                from = ExternalCode;
                 var ext = _chain.GetInput(inputId).External!.Value;
-                reference = $"{ext.TxId}:{ext.Vout}";
+                refText = $"{ext.TxId}:{ext.Vout}";
                 (rule, detail) = (TraceRules.External, "spent output not in the store");
             }
             else
             {
                 var (_, prevAddress) = _view.Output(prevOutput);
                 prevTx = _view.TxOfOutput(prevOutput);
-                var prevRow = _view.GetTx(prevTx);
-                reference = string.Concat(_view.TxId(prevTx).ToString(), ":", (prevOutput - prevRow.FirstOutput).ToString(CultureInfo.InvariantCulture));
-                var info = AddressInfoOf(prevAddress);
-                from = info.Id;
-                if (LabelStop(info) is { } stop)
+                (refTx, refIndex) = (prevTx, (int)(prevOutput - _view.GetRow(prevTx).FirstOutput));
+                from = NodeOf(prevAddress);
+                if (StopOf(prevAddress) is { } stop)
                 {
                     (rule, detail) = stop;
                 }
@@ -368,7 +377,7 @@ public sealed partial class UtxoTracer
                 }
                 else if (hop >= _o.MaxHops)
                 {
-                    (rule, detail) = (TraceRules.StopMaxHops, $"hop {hop} = max hops {_o.MaxHops}");
+                    (rule, detail) = (TraceRules.StopMaxHops, MaxHopsDetail(hop));
                 }
                 else
                 {
@@ -377,11 +386,11 @@ public sealed partial class UtxoTracer
             }
 
             detail = WithVia(viaCoinJoin, detail);
-            var index = AddEdge(TxText(tx.Id), reference, hop, from, to, value, taint.Amount, time, rule, detail, values);
+            var index = AddEdge(txId, refTx, refIndex, refText, hop, from, to, value, taint.Amount, rule, detail, values);
             if (rule is TraceRules.Follow or TraceRules.CoinJoinHaircut)
             {
                 var w = WorkOf(prevTx);
-                w.Items.Add((prevOutput, taint));
+                w.Items.Add((prevOutput, 0, taint));
                 w.Hop = Math.Min(w.Hop, hop + 1);
                 w.Feeders.Add(index);
                 if (rule == TraceRules.CoinJoinHaircut)
@@ -408,16 +417,32 @@ public sealed partial class UtxoTracer
         /// <summary>Mixer categories: "mixer" and the GraphSense taxonomy's "mixing_service".</summary>
         public static bool IsMixer(string category) => TraceCategories.IsMixer(category);
 
-        /// <summary>Stop rules of an attributed address (once per address and run): mixers, bridges, then the stop categories.</summary>
-        private (string Rule, string Detail)? LabelStop(AddressInfo info)
+        /// <summary>
+        /// Stop rules of an address by its label (once per labelled address and run): mixers, bridges, then the stop categories;
+        /// null for an unlabelled address (one look-up in the labels each time: most addresses a trace meets are unlabelled,
+        /// and remembering them would cost more than asking again).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private (string Rule, string Detail)? StopOf(uint address)
         {
-            if (!info.StopKnown)
+            if (_t._labels is null || address == ExternalPrevout.NoAddress)
             {
-                info.Stop = LabelStop(info.Label);
-                info.StopKnown = true;
+                return null;
             }
 
-            return info.Stop;
+            if (_stops.TryGetValue(address, out var known))
+            {
+                return known;
+            }
+
+            if (_t._labels.Lookup(address) is not { } label)
+            {
+                return null;
+            }
+
+            var stop = LabelStop(label);
+            _stops[address] = stop;
+            return stop;
         }
 
         private (string Rule, string Detail)? LabelStop(TraceLabel? label)
@@ -445,14 +470,14 @@ public sealed partial class UtxoTracer
             return _o.StopCategories.Contains(category) ? (TraceRules.StopService, who) : null;
         }
 
-        private string? BelowMinimum(long amount, IReadOnlyList<FiatValue> values)
+        private string? BelowMinimum(long amount, IReadOnlyList<FiatValue>? values)
         {
             if (!_o.MinAmount.IsZero && (ulong)amount < _o.MinAmount)
             {
                 return $"{amount} sat < minimum {_o.MinAmount} sat";
             }
 
-            if (_o.MinFiat is { } minFiat && _o.Fiats.Count > 0)
+            if (_o.MinFiat is { } minFiat && _o.Fiats.Count > 0 && values is not null)
             {
                 var v = values.FirstOrDefault(x => x.Fiat == _o.Fiats[0]);
                 if (v is not null && v.Amount < minFiat)
@@ -470,7 +495,7 @@ public sealed partial class UtxoTracer
         {
             if (_o.From is not null || _o.To is not null)
             {
-                var nextTime = BlockTime(_view.HeightOfTx(next));
+                var nextTime = BlockTime(_t.HeightOf(next));
                 if ((_o.From is { } f && nextTime < f) || (_o.To is { } t && nextTime > t))
                 {
                     return (TraceRules.StopTimeWindow, $"next transaction {_view.TxId(next)} at {nextTime:yyyy-MM-dd HH:mm:ss} is outside the time window");
@@ -490,14 +515,15 @@ public sealed partial class UtxoTracer
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private CoinJoinMatch? CoinJoinOf(long txId)
         {
+            // transactions the clustering run judged: its verdict (a binary search over the few flagged ones), no cache needed
+            if (_t._storedCoinJoins is { } stored && txId < _t.StoredCoinJoinsEnd)
+            {
+                return stored.Covered(txId);
+            }
+
             if (!_coinJoins.TryGetValue(txId, out var match))
             {
                 var row = _view.GetTx(txId);
-                if (_t._storedCoinJoins is { } stored && stored.TryGet(txId, row.Height, out match))
-                {
-                    _coinJoins[txId] = match;
-                    return match;
-                }
 
                 // every mix detector needs at least 3 inputs and 3 outputs (docs/clustering.md): skip reading the others
                 if (row.InputCount < 3 || row.OutputCount < 3)
@@ -586,6 +612,7 @@ public sealed partial class UtxoTracer
                 _toValues = new long[n];
                 _toAddress = new uint[n];
                 _toIds = new long[n];
+                _toTx = new long[n];
                 _pieces = new TaintPiece[n];
                 _shares = new long[n];
             }
@@ -686,11 +713,11 @@ public sealed partial class UtxoTracer
 
         /// <summary>The node of the input (or output) carrying the most taint (ties: the first); untainted: the largest coin.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private string MainSource(ReadOnlySpan<TaintPiece> taint, ReadOnlySpan<long> values, ReadOnlySpan<uint> addresses, bool coinbase)
+        private static long MainSource(ReadOnlySpan<TaintPiece> taint, ReadOnlySpan<long> values, ReadOnlySpan<uint> addresses, bool coinbase)
         {
             if (coinbase)
             {
-                return PseudoNode(CoinbaseNode);
+                return CoinbaseCode;
             }
 
             var best = -1;
@@ -703,49 +730,102 @@ public sealed partial class UtxoTracer
                 }
             }
 
-            return best < 0 ? PseudoNode(ExternalNode) : AddressInfoOf(addresses[best]).Id;
+            return best < 0 ? ExternalCode : NodeOf(addresses[best]);
         }
 
-        /// <summary>The node of an address (created with its label and cluster on first use in this run).</summary>
+        /// <summary>The walk's node of an address: its id, or the no-address pseudo node.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static long NodeOf(uint address) => address == ExternalPrevout.NoAddress ? NoAddressCode : address;
+
+        /// <summary>
+        /// One edge of the walk: ids and amounts only; <see cref="Materialize"/> makes the <see cref="TraceEdge"/> (txid and
+        /// reference text, node ids, block time, fiat values) once the walk is over.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private AddressInfo AddressInfoOf(uint address)
+        private int AddEdge(long txId, long refTx, int refIndex, string? refText, int hop, long from, long to, long amount, long tainted, string rule,
+            string? detail, IReadOnlyList<FiatValue>? values)
         {
-            if (_addressNodes.TryGetValue(address, out var known))
+            _edges.Add(new EdgeRec
             {
-                return known;
+                Tx = txId,
+                RefTx = refTx,
+                RefIndex = refIndex,
+                RefText = refText,
+                Hop = hop,
+                From = from,
+                To = to,
+                Amount = amount,
+                Tainted = tainted,
+                Rule = rule,
+                Detail = detail,
+                Values = values,
+            });
+            return _edges.Count - 1;
+        }
+
+        /// <summary>The result's edges and nodes from the walk's edges, in the walk's order (node ids and labels once per node).</summary>
+        private (List<TraceNode> Nodes, List<TraceEdge> Edges) Materialize()
+        {
+            var edges = new List<TraceEdge>(_edges.Count);
+            var nodeIds = new Dictionary<long, string>();
+            var nodes = new Dictionary<string, TraceNode>(StringComparer.Ordinal);
+            long timeTx = -1;
+            var time = default(DateTimeOffset);
+            var span = CollectionsMarshal.AsSpan(_edges);
+            for (var k = 0; k < span.Length; k++)
+            {
+                ref readonly var e = ref span[k];
+                if (e.Tx != timeTx)
+                {
+                    time = BlockTime(_t.HeightOf(e.Tx));
+                    timeTx = e.Tx;
+                }
+
+                var txText = TxText(e.Tx);
+                var reference = e.RefText ?? (e.RefTx < 0 ? null
+                    : string.Concat(e.RefTx == e.Tx ? txText : _view.TxId(e.RefTx).ToString(), ":", e.RefIndex.ToString(CultureInfo.InvariantCulture)));
+
+                edges.Add(new TraceEdge(k, Chain, txText, reference, e.Hop, NodeId(e.From, nodeIds, nodes), NodeId(e.To, nodeIds, nodes), _t.Asset,
+                    (ulong)e.Amount, (ulong)e.Tainted, TaintMath.Ratio8((ulong)e.Tainted, (ulong)e.Amount), time, e.Rule, e.Detail,
+                    e.Values ?? Values(e.Tainted, time)));
             }
 
-            AddressInfo info;
-            if (address == ExternalPrevout.NoAddress)
+            return (nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal).ToList(), edges);
+        }
+
+        /// <summary>The node id of a walk node (its node made with its label and cluster on first use).</summary>
+        private string NodeId(long node, Dictionary<long, string> ids, Dictionary<string, TraceNode> nodes)
+        {
+            if (ids.TryGetValue(node, out var id))
             {
-                info = new AddressInfo(PseudoNode(NoAddressNode), null);
+                return id;
+            }
+
+            if (node < 0)
+            {
+                var name = node switch
+                {
+                    FeeCode => FeeNode,
+                    CoinbaseCode => CoinbaseNode,
+                    ExternalCode => ExternalNode,
+                    _ => NoAddressNode,
+                };
+                id = $"{Chain}:{name}";
+                nodes[id] = new TraceNode(id, Chain, name, null, null);
             }
             else
             {
+                var address = (uint)node;
                 var text = _chain.FormatAddress(address);
-                var id = $"{Chain}:{text}";
-                var label = _t._labels?.Lookup(address);
-                var cluster = _t._labels?.ClusterOf(address);
-                _nodes[id] = new TraceNode(id, Chain, text, cluster, label);
-                info = new AddressInfo(id, label);
+                id = $"{Chain}:{text}";
+                nodes[id] = new TraceNode(id, Chain, text, _t._labels?.ClusterOf(address), _t._labels?.Lookup(address));
             }
 
-            _addressNodes[address] = info;
-            return info;
-        }
-
-        private string PseudoNode(string name)
-        {
-            var id = $"{Chain}:{name}";
-            if (!_nodes.ContainsKey(id))
-            {
-                _nodes[id] = new TraceNode(id, Chain, name, null, null);
-            }
-
+            ids[node] = id;
             return id;
         }
 
-        /// <summary>The txid text of <paramref name="txId"/>; the last one is kept (edges of one transaction are written together).</summary>
+        /// <summary>The txid text of <paramref name="txId"/>; the last one is kept (edges of one transaction are together).</summary>
         private string TxText(long txId)
         {
             if (_txTextId != txId)
@@ -757,14 +837,12 @@ public sealed partial class UtxoTracer
             return _txText;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private int AddEdge(string txText, string? reference, int hop, string from, string to, long amount, long tainted, DateTimeOffset time, string rule,
-            string? detail, IReadOnlyList<FiatValue> values)
-        {
-            _edges.Add(new TraceEdge(_edges.Count, Chain, txText, reference, hop, from, to, _t.Asset, (ulong)amount, (ulong)tainted,
-                TaintMath.Ratio8((ulong)tainted, (ulong)amount), time, rule, detail, values));
-            return _edges.Count - 1;
-        }
+        /// <summary>
+        /// Fiat values the walk needs now: only to apply <see cref="TraceOptions.MinFiat"/>; otherwise null, and the edge's
+        /// values are made with it (the same function of amount and block time).
+        /// </summary>
+        private IReadOnlyList<FiatValue>? ValuesNow(long amount, long txId) =>
+            _o.MinFiat is not null && _t._valuer is not null && _o.Fiats.Count > 0 && amount > 0 ? Values(amount, BlockTime(_t.HeightOf(txId))) : null;
 
         private IReadOnlyList<FiatValue> Values(long amount, DateTimeOffset time)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Ashiato.Analysis.CoinJoin;
 using Ashiato.Core;
 using Ashiato.Storage.Utxo;
@@ -23,6 +24,10 @@ public sealed partial class UtxoTracer : IChainTracer
     private readonly Action<string>? _progress;
     private readonly StoredCoinJoins? _storedCoinJoins;
     private SpentByIndex? _spentBy;
+
+    // the first transaction of every block (index: height − base height), for HeightOf; rebuilt when the chain grows
+    private long[] _blockFirstTx = [];
+    private int _blockFirstTxBase;
 
     /// <param name="chain">An open chain of the store.</param>
     /// <param name="labels">Attribution (stop categories, mixers, bridges, endpoint grouping); null = no labels. Labels of the
@@ -82,21 +87,78 @@ public sealed partial class UtxoTracer : IChainTracer
         }
 
         _spentBy?.EnsureCovers(_chain);
+        EnsureBlockStarts();
         var run = new TraceRun(this, options, cancellationToken);
         return run.Execute(seeds);
     }
 
     /// <summary>
-    /// One trace: its work queue, nodes and edges. The inner loop (UtxoTracer.Run.cs) works on dense ids (transaction,
-    /// input and output ids of the store) through a <see cref="UtxoChainView"/>, with integer taint amounts in reused
-    /// buffers; strings (txids, references, node ids, details) are formatted only for the edges kept in the result, node ids
-    /// and labels once per address and run, CoinJoin verdicts once per transaction and run.
+    /// Transactions below this id are covered by the stored CoinJoin verdicts (the first transaction above the clusters'
+    /// height; what <see cref="StoredCoinJoins.TryGet"/> decides by height, decided by id).
+    /// </summary>
+    private long StoredCoinJoinsEnd { get; set; }
+
+    private void EnsureBlockStarts()
+    {
+        var count = _chain.BlockCount;
+        if (_blockFirstTx.Length == count && _blockFirstTxBase == _chain.BaseHeight
+            && (count == 0 || _blockFirstTx[^1] == _chain.GetBlockMeta(_chain.TipHeight).FirstTx))
+        {
+            return;
+        }
+
+        var starts = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            starts[i] = _chain.GetBlockMeta(_chain.BaseHeight + i).FirstTx;
+        }
+
+        (_blockFirstTx, _blockFirstTxBase) = (starts, _chain.BaseHeight);
+        StoredCoinJoinsEnd = _storedCoinJoins is not { } s ? 0
+            : s.Height >= _chain.TipHeight ? _chain.TxCount
+            : s.Height < _chain.BaseHeight ? 0
+            : starts[s.Height + 1 - _chain.BaseHeight];
+    }
+
+    /// <summary>
+    /// The height of transaction <paramref name="txId"/> (what <see cref="UtxoChainStore.HeightOfTx"/> gives): a binary search
+    /// over the blocks' first transactions held in memory (8 bytes a block: 7 MB for mainnet), not over blk.meta's records.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int HeightOf(long txId)
+    {
+        var starts = _blockFirstTx;
+        int lo = 0, hi = starts.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) >>> 1;
+            if (starts[mid] <= txId)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return _blockFirstTxBase + lo;
+    }
+
+    /// <summary>
+    /// One trace: its work queue, nodes and edges, in two phases. The <em>walk</em> (UtxoTracer.Run.cs) works on dense ids
+    /// (transaction, input, output and address ids of the store) through a <see cref="UtxoChainView"/> and the spent-by index
+    /// (spender and its transaction per output, spent coin's value per input), with integer taint amounts in reused buffers,
+    /// and records its edges as ids and amounts (<see cref="EdgeRec"/>); labels are looked up for the stop rules only, CoinJoin
+    /// verdicts once per transaction and run. The <em>result</em> (<see cref="Materialize"/>) then formats txids, references,
+    /// node ids (address text, label, cluster, once per node), block times and fiat values for the kept edges, and the summary.
     /// </summary>
     private sealed partial class TraceRun
     {
         private readonly UtxoTracer _t;
         private readonly UtxoChainStore _chain;
         private readonly UtxoChainView _view;
+        private readonly SpentByIndex _spent; // forward only (null in a backward trace)
         private readonly TraceOptions _o;
         private readonly CancellationToken _ct;
         private readonly bool _forward;
@@ -105,14 +167,14 @@ public sealed partial class UtxoTracer : IChainTracer
         private readonly PriorityQueue<long, long> _queue = new();
         private readonly Dictionary<long, TxWork> _work = [];
         private readonly Stack<TxWork> _spareWork = new();
-        private readonly List<TraceEdge> _edges = [];
-        private readonly Dictionary<string, TraceNode> _nodes = new(StringComparer.Ordinal);
-        private readonly Dictionary<uint, AddressInfo> _addressNodes = [];
+        private readonly List<EdgeRec> _edges = [];
+        private readonly Dictionary<uint, (string Rule, string Detail)?> _stops = [];
         private readonly Dictionary<int, DateTimeOffset> _blockTimes = [];
         private readonly Dictionary<long, CoinJoinMatch?> _coinJoins = [];
         private readonly List<string> _warnings = [];
         private readonly TxFacts _facts = new();
-        private readonly List<(long Amount, DateTimeOffset Time)> _seedParts = [];
+        // seeded amounts and the transaction they were seeded at (its block time values them)
+        private readonly List<(long Amount, long Tx)> _seedParts = [];
         private long _visited;
         private bool _partial;
         private string? _partialReason;
@@ -122,6 +184,7 @@ public sealed partial class UtxoTracer : IChainTracer
             _t = tracer;
             _chain = tracer._chain;
             _view = new UtxoChainView(_chain);
+            _spent = tracer._spentBy!;
             _o = options;
             _ct = ct;
             _forward = options.Direction == TraceDirection.Forward;
@@ -169,16 +232,17 @@ public sealed partial class UtxoTracer : IChainTracer
                 _spareWork.Push(work);
             }
 
-            var nodes = _nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
+            var walk = _clock.Elapsed;
+            var (nodes, edges) = Materialize();
             var builder = new TraceSummaryBuilder();
             builder.AddSeeded(Chain, _t.Asset, UInt256.Zero);
-            foreach (var (amount, time) in _seedParts)
+            foreach (var (amount, tx) in _seedParts)
             {
-                builder.AddSeeded(Chain, _t.Asset, (ulong)amount, Values(amount, time));
+                builder.AddSeeded(Chain, _t.Asset, (ulong)amount, Values(amount, BlockTime(_t.HeightOf(tx))));
             }
 
-            var summary = builder.Build(nodes, _edges, _o.Direction);
-            return new TraceResult(seeds, _o, nodes, _edges, summary, _partial, _partialReason, _warnings, _visited);
+            var summary = builder.Build(nodes, edges, _o.Direction);
+            return new TraceResult(seeds, _o, nodes, edges, summary, _partial, _partialReason, _warnings, _visited) { WalkTime = walk };
         }
 
         private (string Rule, string Detail)? StopReason()
@@ -211,7 +275,8 @@ public sealed partial class UtxoTracer : IChainTracer
 
                 foreach (var i in w.Feeders)
                 {
-                    _edges[i] = _edges[i] with { Rule = rule, Detail = detail };
+                    ref var e = ref CollectionsMarshal.AsSpan(_edges)[i];
+                    (e.Rule, e.Detail) = (rule, detail);
                 }
 
                 // seeded value of a transaction never reached still counts as seeded: it stops here
@@ -261,7 +326,8 @@ public sealed partial class UtxoTracer : IChainTracer
     }
 
     /// <summary>
-    /// Taint waiting at one transaction: <see cref="Items"/> forward keyed by input id, backward by output id (a later item
+    /// Taint waiting at one transaction: <see cref="Items"/> forward keyed by input id (with the address of the coin the input
+    /// spends), backward by output id (a later item
     /// for the same id replaces an earlier one, as a dictionary would; it does not happen: an output is spent once and every
     /// transaction is processed once); plus seeds injected there.
     /// </summary>
@@ -269,7 +335,7 @@ public sealed partial class UtxoTracer : IChainTracer
     {
         public int Hop = int.MaxValue;
         public bool Done;
-        public readonly List<(long Id, TaintPiece Taint)> Items = [];
+        public readonly List<(long Id, uint Address, TaintPiece Taint)> Items = [];
         public Dictionary<long, TaintPiece>? Injections;
         public readonly List<int> Feeders = [];
         public string? CoinJoinHaircut;
@@ -285,12 +351,20 @@ public sealed partial class UtxoTracer : IChainTracer
         }
     }
 
-    /// <summary>An address's node id and label, and its label stop (formatted once per run).</summary>
-    private sealed class AddressInfo(string id, TraceLabel? label)
+    /// <summary>An edge of the walk (see <see cref="TraceRun.AddEdge"/>): nodes are address ids or pseudo-node codes.</summary>
+    private struct EdgeRec
     {
-        public readonly string Id = id;
-        public readonly TraceLabel? Label = label;
-        public bool StopKnown;
-        public (string Rule, string Detail)? Stop;
+        public long Tx;
+        public long RefTx;
+        public int RefIndex;
+        public string? RefText;
+        public int Hop;
+        public long From;
+        public long To;
+        public long Amount;
+        public long Tainted;
+        public string Rule;
+        public string? Detail;
+        public IReadOnlyList<FiatValue>? Values;
     }
 }

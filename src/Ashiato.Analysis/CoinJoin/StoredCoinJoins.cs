@@ -14,14 +14,43 @@ namespace Ashiato.Analysis.CoinJoin;
 /// </summary>
 public sealed class StoredCoinJoins
 {
+    // Transactions per bucket of the look-up index (a power of two): bucket b starts at _bucketStart[b] in _txIds, the first
+    // flagged id ≥ b · 1024. A look-up searches one bucket (a few entries, one or two cache lines) instead of the whole array
+    // (a binary search over tens of thousands of ids misses the cache at most of its steps); 4 bytes per 1024 transactions.
+    private const int BucketShift = 10;
+
     private readonly long[] _txIds;
     private readonly CoinJoinMatch[] _matches;
+    private readonly int[] _bucketStart;
+
+    // one bit per transaction id up to the last flagged one: set when flagged. Most look-ups are of unflagged transactions
+    // and end at this bit (an eighth of a byte per transaction: 1.25 MB for 10 M transactions, stays in cache) without
+    // touching the id array.
+    private readonly ulong[] _flagged;
 
     private StoredCoinJoins(int height, long[] txIds, CoinJoinMatch[] matches)
     {
         Height = height;
         _txIds = txIds;
         _matches = matches;
+        var buckets = txIds.Length == 0 ? 0 : (int)(txIds[^1] >> BucketShift) + 1;
+        _bucketStart = new int[buckets + 1];
+        var k = 0;
+        for (var b = 0; b <= buckets; b++)
+        {
+            while (k < txIds.Length && txIds[k] >> BucketShift < b)
+            {
+                k++;
+            }
+
+            _bucketStart[b] = k;
+        }
+
+        _flagged = new ulong[txIds.Length == 0 ? 0 : (txIds[^1] >> 6) + 1];
+        foreach (var id in txIds)
+        {
+            _flagged[id >> 6] |= 1UL << (int)(id & 63);
+        }
     }
 
     /// <summary>The last block height whose transactions the verdicts cover.</summary>
@@ -79,7 +108,16 @@ public sealed class StoredCoinJoins
     /// <summary>The stored verdict of a transaction the caller knows to be at or below <see cref="Height"/> (null = not a CoinJoin).</summary>
     public CoinJoinMatch? Covered(long txId)
     {
-        var i = Array.BinarySearch(_txIds, txId);
-        return i >= 0 ? _matches[i] : null;
+        var w = (ulong)txId >> 6;
+        if (w >= (ulong)_flagged.Length || (_flagged[w] & (1UL << (int)(txId & 63))) == 0)
+        {
+            return null;
+        }
+
+        var b = txId >> BucketShift;
+
+        var start = _bucketStart[b];
+        var i = _txIds.AsSpan(start, _bucketStart[b + 1] - start).BinarySearch(txId);
+        return i >= 0 ? _matches[start + i] : null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Ashiato.Analysis.Clustering;
 using Ashiato.Analysis.CoinJoin;
@@ -23,6 +24,9 @@ public sealed class ClusterLabels
     private readonly Dictionary<uint, ClusterLabel> _byCluster;
     private readonly Dictionary<uint, List<ChainTag>> _tagsByAddress;
 
+    // one bit per address id: set when the address's cluster (the address itself when no cluster covers it) is labelled
+    private readonly ulong[] _labelledBits;
+
     private ClusterLabels(string chain, uint[]? ids, int? clusterHeight, List<ClusterLabel> clusters, List<ChainTag> tags, string? rebuildReason,
         StoredCoinJoins? coinJoins)
     {
@@ -34,6 +38,66 @@ public sealed class ClusterLabels
         _byCluster = clusters.ToDictionary(c => c.Cluster);
         _tagsByAddress = tags.GroupBy(t => t.Address).ToDictionary(g => g.Key, g => g.ToList());
         RebuildReason = rebuildReason;
+        _labelledBits = LabelledBits(ids, _byCluster);
+    }
+
+    /// <summary>
+    /// The bit set of <see cref="IsLabelled"/>: labelled cluster ids into a bit set first, then every stored address whose
+    /// cluster is in it (one sequential pass over the cluster ids), plus labelled ids above the stored clusters (addresses
+    /// that are their own cluster).
+    /// </summary>
+    private static ulong[] LabelledBits(uint[]? ids, Dictionary<uint, ClusterLabel> byCluster)
+    {
+        if (byCluster.Count == 0)
+        {
+            return [];
+        }
+
+        var maxCluster = byCluster.Keys.Max();
+        var clusterBits = new ulong[(maxCluster >> 6) + 1];
+        foreach (var c in byCluster.Keys)
+        {
+            clusterBits[c >> 6] |= 1UL << (int)(c & 63);
+        }
+
+        if (ids is null)
+        {
+            return clusterBits;
+        }
+
+        var n = Math.Max((long)ids.Length, (long)maxCluster + 1);
+        var bits = new ulong[(n + 63) >> 6];
+        for (var a = 0; a < ids.Length; a++)
+        {
+            var c = ids[a];
+            if ((c >> 6) < (uint)clusterBits.Length && (clusterBits[c >> 6] & (1UL << (int)(c & 63))) != 0)
+            {
+                bits[a >> 6] |= 1UL << (a & 63);
+            }
+        }
+
+        // ids at or above the stored clusters' end are their own cluster
+        foreach (var c in byCluster.Keys)
+        {
+            if (c >= ids.Length)
+            {
+                bits[c >> 6] |= 1UL << (int)(c & 63);
+            }
+        }
+
+        return bits;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="address"/> has a label (<see cref="Lookup"/> is not null): one bit test in a bit set of all
+    /// address ids (an eighth of a byte each), so the many unlabelled addresses a trace meets cost no dictionary look-up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsLabelled(uint address)
+    {
+        var bits = _labelledBits;
+        var w = address >> 6;
+        return w < (uint)bits.Length && (bits[w] & (1UL << (int)(address & 63))) != 0;
     }
 
     public string Chain { get; }

@@ -124,6 +124,12 @@ public interface ITraceLabels
 
     /// <summary>The cluster id of an address (smallest member id), or null when the chain has no clusters.</summary>
     long? ClusterOf(long addressId);
+
+    /// <summary>
+    /// False only when <see cref="Lookup"/> is sure to give null: a cheap test the tracer's inner loop asks first (most
+    /// addresses a trace meets are unlabelled). The default asks <see cref="Lookup"/>.
+    /// </summary>
+    bool MayHaveLabel(long addressId) => Lookup(addressId) is not null;
 }
 
 /// <summary>Rules recorded on edges: why an edge was followed or where following stopped.</summary>

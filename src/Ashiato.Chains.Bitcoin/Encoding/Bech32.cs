@@ -275,16 +275,27 @@ public static class Bech32
         return chk;
     }
 
-    private static uint PolymodStep(uint chk, uint value)
+    // the generator's XOR for every 5-bit top value (BIP173's five conditional XORs, combined once): one load per step, no branches
+    private static readonly uint[] GeneratorXor = BuildGeneratorXor();
+
+    private static uint PolymodStep(uint chk, uint value) => (((chk & 0x1ffffff) << 5) ^ value) ^ GeneratorXor[(int)(chk >> 25)];
+
+    private static uint[] BuildGeneratorXor()
     {
-        var top = chk >> 25;
-        chk = ((chk & 0x1ffffff) << 5) ^ value;
-        if ((top & 1) != 0) chk ^= 0x3b6a57b2;
-        if ((top & 2) != 0) chk ^= 0x26508e6d;
-        if ((top & 4) != 0) chk ^= 0x1ea119fa;
-        if ((top & 8) != 0) chk ^= 0x3d4233dd;
-        if ((top & 16) != 0) chk ^= 0x2a1462b3;
-        return chk;
+        uint[] gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
+        var table = new uint[32];
+        for (var top = 0; top < 32; top++)
+        {
+            for (var b = 0; b < 5; b++)
+            {
+                if ((top & (1 << b)) != 0)
+                {
+                    table[top] ^= gen[b];
+                }
+            }
+        }
+
+        return table;
     }
 
     private static sbyte[] BuildValueTable()

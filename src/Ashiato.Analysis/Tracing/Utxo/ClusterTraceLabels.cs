@@ -79,6 +79,9 @@ public sealed class ClusterTraceLabels : ITraceLabels
         return result;
     }
 
+    /// <summary>One bit test (<see cref="ClusterLabels.IsLabelled"/>), exactly when <see cref="Lookup"/> gives a label.</summary>
+    public bool MayHaveLabel(long addressId) => addressId is >= 0 and <= uint.MaxValue && _labels.IsLabelled((uint)addressId);
+
     public long? ClusterOf(long addressId) =>
         Clustered && addressId is >= 0 and <= uint.MaxValue ? _labels.ClusterOf((uint)addressId) : null;
 }

@@ -14,17 +14,20 @@ namespace Ashiato.Analysis.Tracing.Utxo;
 /// files and its id bases. The store's own accessors look a column up by name in a dictionary and find the segment through
 /// delegates on every call; here a read is a segment search over a small array and one unaligned load. It reads exactly
 /// the same bytes as the store's accessors (same columns, same ids), so the trace sees the same chain. A view is only valid
-/// while the chain's segment list is unchanged (one <see cref="UtxoTracer.Run"/>; the chain is not written meanwhile).
+/// while the chain's segment list is unchanged (<see cref="IsCurrent"/>): the tracer keeps one across runs and makes a new one
+/// when the chain changed.
 /// </summary>
 internal sealed class UtxoChainView
 {
     private readonly Seg[] _segs;
+    private readonly Segment[] _sources;
 
     public UtxoChainView(UtxoChainStore chain)
     {
         Chain = chain;
         var list = chain.Segments;
         _segs = new Seg[list.Count];
+        _sources = [.. list];
         for (var i = 0; i < list.Count; i++)
         {
             var s = list[i];
@@ -34,6 +37,29 @@ internal sealed class UtxoChainView
     }
 
     public UtxoChainStore Chain { get; }
+
+    /// <summary>
+    /// Whether the chain's segment list is still the one this view resolved (the same segment objects in the same order: a
+    /// segment's files do not change once written; appending, compacting or truncating replaces segments).
+    /// </summary>
+    public bool IsCurrent()
+    {
+        var list = Chain.Segments;
+        if (list.Count != _sources.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _sources.Length; i++)
+        {
+            if (!ReferenceEquals(list[i], _sources[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Transaction <paramref name="txId"/>: its global input and output ranges, height and coinbase flag (no txid: see <see cref="TxId"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -425,7 +425,7 @@ public sealed partial class UtxoTracer
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (string Rule, string Detail)? StopOf(uint address)
         {
-            if (_t._labels is null || address == ExternalPrevout.NoAddress)
+            if (_t._labels is null || address == ExternalPrevout.NoAddress || !_t._labels.MayHaveLabel(address))
             {
                 return null;
             }
@@ -504,8 +504,15 @@ public sealed partial class UtxoTracer
 
             if (CoinJoinOf(next) is { IsMix: true } cj)
             {
-                var what = $"{CoinJoinDetectors.Name(cj.Kind)} {_view.TxId(next)} (confidence {cj.Confidence.ToString("0.00", CultureInfo.InvariantCulture)})";
-                return _o.CoinJoin == CoinJoinPolicy.Stop ? (TraceRules.CoinJoinStop, "spent in CoinJoin " + what) : (TraceRules.CoinJoinHaircut, what);
+                // the rule's text once per CoinJoin and run (every tainted coin spent in it gets the same)
+                if (!_mixRules.TryGetValue(next, out var mix))
+                {
+                    var what = $"{CoinJoinDetectors.Name(cj.Kind)} {_view.TxId(next)} (confidence {cj.Confidence.ToString("0.00", CultureInfo.InvariantCulture)})";
+                    mix = _o.CoinJoin == CoinJoinPolicy.Stop ? (TraceRules.CoinJoinStop, "spent in CoinJoin " + what) : (TraceRules.CoinJoinHaircut, what);
+                    _mixRules[next] = mix;
+                }
+
+                return mix;
             }
 
             return (TraceRules.Follow, detail);
@@ -863,15 +870,7 @@ public sealed partial class UtxoTracer
             return list;
         }
 
-        private DateTimeOffset BlockTime(int height)
-        {
-            if (!_blockTimes.TryGetValue(height, out var t))
-            {
-                t = DateTimeOffset.FromUnixTimeSeconds(_chain.GetBlockHeader(height).Time);
-                _blockTimes[height] = t;
-            }
-
-            return t;
-        }
+        /// <summary>The header's time of block <paramref name="height"/> (four bytes read through the view).</summary>
+        private DateTimeOffset BlockTime(int height) => DateTimeOffset.FromUnixTimeSeconds(_view.BlockTime(height));
     }
 }

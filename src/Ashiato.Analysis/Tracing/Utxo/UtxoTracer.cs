@@ -29,6 +29,11 @@ public sealed partial class UtxoTracer : IChainTracer
     private long[] _blockFirstTx = [];
     private int _blockFirstTxBase;
 
+    // the columns the walk reads, resolved once and kept while the chain's segments are unchanged
+    private UtxoChainView? _view;
+
+    private TraceRun? _spareRun;
+
     /// <param name="chain">An open chain of the store.</param>
     /// <param name="labels">Attribution (stop categories, mixers, bridges, endpoint grouping); null = no labels. Labels of the
     /// stored clusters (<see cref="ClusterTraceLabels"/>) also bring the clustering run's CoinJoin verdicts, used instead of running
@@ -88,8 +93,21 @@ public sealed partial class UtxoTracer : IChainTracer
 
         _spentBy?.EnsureCovers(_chain);
         EnsureBlockStarts();
-        var run = new TraceRun(this, options, cancellationToken);
-        return run.Execute(seeds);
+        if (_view is null || !_view.IsCurrent())
+        {
+            _view = new UtxoChainView(_chain);
+        }
+
+        // the run object of the last trace, reused (its collections keep their capacity); a concurrent caller makes its own
+        var run = Interlocked.Exchange(ref _spareRun, null) ?? new TraceRun(this);
+        run.Begin(options, cancellationToken);
+        var result = run.Execute(seeds);
+        if (run.Reusable)
+        {
+            _spareRun = run;
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -157,39 +175,75 @@ public sealed partial class UtxoTracer : IChainTracer
     {
         private readonly UtxoTracer _t;
         private readonly UtxoChainStore _chain;
-        private readonly UtxoChainView _view;
-        private readonly SpentByIndex _spent; // forward only (null in a backward trace)
-        private readonly TraceOptions _o;
-        private readonly CancellationToken _ct;
-        private readonly bool _forward;
-        private readonly bool _fifo;
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Stopwatch _clock = new();
         private readonly PriorityQueue<long, long> _queue = new();
         private readonly Dictionary<long, TxWork> _work = [];
         private readonly Stack<TxWork> _spareWork = new();
         private readonly List<EdgeRec> _edges = [];
         private readonly Dictionary<uint, (string Rule, string Detail)?> _stops = [];
-        private readonly Dictionary<int, DateTimeOffset> _blockTimes = [];
         private readonly Dictionary<long, CoinJoinMatch?> _coinJoins = [];
-        private readonly List<string> _warnings = [];
+        private readonly Dictionary<long, (string Rule, string Detail)> _mixRules = [];
         private readonly TxFacts _facts = new();
         // seeded amounts and the transaction they were seeded at (its block time values them)
         private readonly List<(long Amount, long Tx)> _seedParts = [];
+
+        // set by Begin for each trace (a run object is reused by the tracer's next trace: its collections keep their capacity)
+        private UtxoChainView _view = null!;
+        private SpentByIndex _spent = null!; // forward only (null in a backward trace)
+        private TraceOptions _o = null!;
+        private CancellationToken _ct;
+        private bool _forward;
+        private bool _fifo;
+        private List<string> _warnings = [];
         private long _visited;
         private bool _partial;
         private string? _partialReason;
 
-        public TraceRun(UtxoTracer tracer, TraceOptions options, CancellationToken ct)
+        public TraceRun(UtxoTracer tracer)
         {
             _t = tracer;
             _chain = tracer._chain;
-            _view = new UtxoChainView(_chain);
-            _spent = tracer._spentBy!;
+        }
+
+        /// <summary>
+        /// Makes the run ready for a trace with <paramref name="options"/>: every per-trace collection emptied (a large one
+        /// dropped, so one huge trace does not keep its memory), the view and index of the tracer taken, the clock restarted.
+        /// </summary>
+        public void Begin(TraceOptions options, CancellationToken ct)
+        {
+            _view = _t._view!;
+            _spent = _t._spentBy!;
             _o = options;
             _ct = ct;
             _forward = options.Direction == TraceDirection.Forward;
             _fifo = options.Model == TaintModel.Fifo;
+            _warnings = [];
+            _visited = 0;
+            _partial = false;
+            _partialReason = null;
+            _queue.Clear();
+            foreach (var w in _work.Values)
+            {
+                w.Reset();
+                _spareWork.Push(w);
+            }
+
+            _work.Clear();
+            _edges.Clear();
+            _stops.Clear();
+            _coinJoins.Clear();
+            _mixRules.Clear();
+            _seedParts.Clear();
+            _txTextId = -1;
+            _txText = "";
+            _unspentDetail = null;
+            Array.Clear(_maxHopsDetails);
+            _clock.Restart();
         }
+
+        /// <summary>Whether the run's collections are small enough to keep for the next trace (after a huge trace: false).</summary>
+        public bool Reusable => _edges.Capacity <= 1 << 16 && _spareWork.Count <= 1 << 14 && _stops.Count <= 1 << 16
+            && _coinJoins.Count <= 1 << 16;
 
         private string Chain => _chain.ChainName;
 

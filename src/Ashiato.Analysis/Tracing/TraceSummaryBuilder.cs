@@ -112,6 +112,12 @@ public sealed class TraceSummaryBuilder
             return 0m;
         }
 
+        // shares (a ≤ b) of 64-bit amounts: the same rounding in 128-bit integers (Utxo.TaintMath.Ratio8)
+        if (a.FitsUInt64 && b.FitsUInt64 && a <= b)
+        {
+            return Utxo.TaintMath.Ratio8(a.Low64, b.Low64);
+        }
+
         var scaled = System.Numerics.BigInteger.DivRem(a.ToBigInteger() * 1_000_000_000, b.ToBigInteger(), out var rem);
 
         // round half to even at the 9th decimal, then to 8 (keeps the value exact to 1e-8)
@@ -132,15 +138,22 @@ public sealed class TraceSummaryBuilder
 
     private sealed class Acc
     {
-        private readonly SortedDictionary<string, FiatAcc> _fiat = new(StringComparer.Ordinal);
+        // made with the first fiat value (a trace without prices adds none)
+        private SortedDictionary<string, FiatAcc>? _fiat;
 
         public UInt256 Tainted { get; private set; }
 
         public void Add(UInt256 amount, IEnumerable<FiatValue> values)
         {
             Tainted += amount;
+            if (values is IReadOnlyCollection<FiatValue> { Count: 0 })
+            {
+                return;
+            }
+
             foreach (var v in values)
             {
+                _fiat ??= new SortedDictionary<string, FiatAcc>(StringComparer.Ordinal);
                 if (!_fiat.TryGetValue(v.Fiat, out var f))
                 {
                     f = new FiatAcc(v.Asset);
@@ -151,7 +164,7 @@ public sealed class TraceSummaryBuilder
             }
         }
 
-        public IReadOnlyList<FiatValue> Values() => _fiat.Select(kv => kv.Value.ToValue(kv.Key)).ToList();
+        public IReadOnlyList<FiatValue> Values() => _fiat is null ? [] : _fiat.Select(kv => kv.Value.ToValue(kv.Key)).ToList();
     }
 
     private sealed class FiatAcc(string asset)

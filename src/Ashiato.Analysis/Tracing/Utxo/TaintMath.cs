@@ -205,7 +205,23 @@ public static class TaintMath
             return TraceSummaryBuilder.Ratio(a, b);
         }
 
-        return (decimal)(ulong)eight / 100_000_000m;
+        return Decimal8((ulong)eight);
+    }
+
+    /// <summary>
+    /// <paramref name="units"/> · 10⁻⁸ as a decimal with the smallest scale that holds it exactly — the value and the scale
+    /// <c>(decimal)units / 100_000_000m</c> gives (so it prints the same), without a decimal division.
+    /// </summary>
+    public static decimal Decimal8(ulong units)
+    {
+        byte scale = 8;
+        while (scale > 0 && units % 10 == 0)
+        {
+            units /= 10;
+            scale--;
+        }
+
+        return new decimal((int)(uint)units, (int)(uint)(units >> 32), 0, false, scale);
     }
 
     public static long Length(List<(long Start, long End)> spans)

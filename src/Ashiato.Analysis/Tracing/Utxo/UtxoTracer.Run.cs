@@ -870,7 +870,7 @@ public sealed partial class UtxoTracer
             return list;
         }
 
-        /// <summary>The header's time of block <paramref name="height"/> (four bytes read through the view).</summary>
-        private DateTimeOffset BlockTime(int height) => DateTimeOffset.FromUnixTimeSeconds(_view.BlockTime(height));
+        /// <summary>The header's time of block <paramref name="height"/> (held by the tracer for every block).</summary>
+        private DateTimeOffset BlockTime(int height) => DateTimeOffset.FromUnixTimeSeconds(_t._blockTimes[height - _t._blockFirstTxBase]);
     }
 }

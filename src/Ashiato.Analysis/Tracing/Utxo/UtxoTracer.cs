@@ -25,9 +25,15 @@ public sealed partial class UtxoTracer : IChainTracer
     private readonly StoredCoinJoins? _storedCoinJoins;
     private SpentByIndex? _spentBy;
 
-    // the first transaction of every block (index: height − base height), for HeightOf; rebuilt when the chain grows
+    // the first transaction of every block (index: height − base height), for HeightOf; rebuilt when the chain changes
     private long[] _blockFirstTx = [];
     private int _blockFirstTxBase;
+
+    // every block's header time (index: height − base height), read with _blockFirstTx: 4 bytes a block
+    private uint[] _blockTimes = [];
+
+    // the view they were read through: a new view (the chain's segments changed) reads them again
+    private UtxoChainView? _blockStartsView;
 
     // the columns the walk reads, resolved once and kept while the chain's segments are unchanged
     private UtxoChainView? _view;
@@ -92,11 +98,12 @@ public sealed partial class UtxoTracer : IChainTracer
         }
 
         _spentBy?.EnsureCovers(_chain);
-        EnsureBlockStarts();
         if (_view is null || !_view.IsCurrent())
         {
             _view = new UtxoChainView(_chain);
         }
+
+        EnsureBlockStarts();
 
         // the run object of the last trace, reused (its collections keep their capacity); a concurrent caller makes its own
         var run = Interlocked.Exchange(ref _spareRun, null) ?? new TraceRun(this);
@@ -119,19 +126,21 @@ public sealed partial class UtxoTracer : IChainTracer
     private void EnsureBlockStarts()
     {
         var count = _chain.BlockCount;
-        if (_blockFirstTx.Length == count && _blockFirstTxBase == _chain.BaseHeight
+        if (ReferenceEquals(_blockStartsView, _view) && _blockFirstTx.Length == count && _blockFirstTxBase == _chain.BaseHeight
             && (count == 0 || _blockFirstTx[^1] == _chain.GetBlockMeta(_chain.TipHeight).FirstTx))
         {
             return;
         }
 
         var starts = new long[count];
+        var times = new uint[count];
         for (var i = 0; i < count; i++)
         {
             starts[i] = _chain.GetBlockMeta(_chain.BaseHeight + i).FirstTx;
+            times[i] = _view!.BlockTime(_chain.BaseHeight + i);
         }
 
-        (_blockFirstTx, _blockFirstTxBase) = (starts, _chain.BaseHeight);
+        (_blockFirstTx, _blockTimes, _blockFirstTxBase, _blockStartsView) = (starts, times, _chain.BaseHeight, _view);
         StoredCoinJoinsEnd = _storedCoinJoins is not { } s ? 0
             : s.Height >= _chain.TipHeight ? _chain.TxCount
             : s.Height < _chain.BaseHeight ? 0

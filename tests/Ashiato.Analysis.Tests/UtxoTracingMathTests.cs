@@ -65,7 +65,7 @@ public sealed class UtxoTracingMathTests
     }
 
     [Fact]
-    public void Ratio8_is_bit_identical_to_the_summary_ratio()
+    public void Ratio8_and_the_summary_ratio_are_bit_identical_to_the_exact_ratio()
     {
         var random = new Random(5);
         var cases = new List<(ulong A, ulong B)> { (0, 0), (1, 0), (0, 1), (1, 1), (1, 3), (2, 3), (5, 10), (1, 200_000_000), (1, 2_000_000_000), (3, 2_000_000_000) };
@@ -86,9 +86,12 @@ public sealed class UtxoTracingMathTests
 
         foreach (var (a, b) in cases)
         {
-            var expected = TraceSummaryBuilder.Ratio(a, b);
+            // bits and text: the same value at the same scale (the fast path builds the decimal without dividing)
+            var expected = TraceSummaryBuilder.RatioExact(a, b);
             var actual = TaintMath.Ratio8(a, b);
             Assert.True(decimal.GetBits(expected).SequenceEqual(decimal.GetBits(actual)), $"{a}/{b}: {expected} vs {actual}");
+            Assert.True(decimal.GetBits(expected).SequenceEqual(decimal.GetBits(TraceSummaryBuilder.Ratio(a, b))), $"{a}/{b}: summary ratio");
+            Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), actual.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
     }
 }

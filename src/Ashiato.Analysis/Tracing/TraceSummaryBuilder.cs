@@ -84,14 +84,32 @@ public sealed class TraceSummaryBuilder
         acc.Add(e.Tainted, e.Values);
     }
 
-    private List<EndpointTotal> Totals(Dictionary<(string Key, string Chain, string Asset), Acc> map) =>
-        map.Select(kv => new EndpointTotal(kv.Key.Key, kv.Key.Chain, kv.Key.Asset, kv.Value.Tainted,
-                Share(kv.Value.Tainted, kv.Key.Chain, kv.Key.Asset), kv.Value.Values()))
-            .OrderByDescending(t => t.Tainted)
-            .ThenBy(t => t.Key, StringComparer.Ordinal)
-            .ThenBy(t => t.Chain, StringComparer.Ordinal)
-            .ThenBy(t => t.Asset, StringComparer.Ordinal)
-            .ToList();
+    private List<EndpointTotal> Totals(Dictionary<(string Key, string Chain, string Asset), Acc> map)
+    {
+        var list = new List<EndpointTotal>(map.Count);
+        foreach (var (k, acc) in map)
+        {
+            list.Add(new EndpointTotal(k.Key, k.Chain, k.Asset, acc.Tainted, Share(acc.Tainted, k.Chain, k.Asset), acc.Values()));
+        }
+
+        // (key, chain, asset) are distinct: an unstable sort gives the one order
+        list.Sort(static (x, y) =>
+        {
+            var c = y.Tainted.CompareTo(x.Tainted);
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(x.Key, y.Key);
+            }
+
+            if (c == 0)
+            {
+                c = string.CompareOrdinal(x.Chain, y.Chain);
+            }
+
+            return c != 0 ? c : string.CompareOrdinal(x.Asset, y.Asset);
+        });
+        return list;
+    }
 
     /// <summary>Share of the seeded total of the same chain and asset, rounded half-to-even to 8 decimals (0 without a seed).</summary>
     private decimal Share(UInt256 tainted, string chain, string asset)
@@ -113,9 +131,15 @@ public sealed class TraceSummaryBuilder
         }
 
         // shares (a ≤ b) of 64-bit amounts: the same rounding in 128-bit integers (Utxo.TaintMath.Ratio8)
-        if (a.FitsUInt64 && b.FitsUInt64 && a <= b)
+        return a.FitsUInt64 && b.FitsUInt64 && a <= b ? Utxo.TaintMath.Ratio8(a.Low64, b.Low64) : RatioExact(a, b);
+    }
+
+    /// <summary><see cref="Ratio"/> in arbitrary-precision integers for any a and b (the reference the fast paths are tested against).</summary>
+    public static decimal RatioExact(UInt256 a, UInt256 b)
+    {
+        if (b.IsZero)
         {
-            return Utxo.TaintMath.Ratio8(a.Low64, b.Low64);
+            return 0m;
         }
 
         var scaled = System.Numerics.BigInteger.DivRem(a.ToBigInteger() * 1_000_000_000, b.ToBigInteger(), out var rem);

@@ -334,8 +334,9 @@ public sealed partial class UtxoChainStore : IDisposable
 
     public string FormatAddress(uint addressId)
     {
-        var (kind, payload) = GetAddress(addressId);
-        return AddressCodec.Encode(Network, kind, payload);
+        var s = SegmentOfAddress(addressId);
+        var key = s.AddressKey(addressId - s.Info.AddressBase);
+        return AddressCodec.Encode(Network, (AddressKind)key[0], key[2..]);
     }
 
     public long FindTx(Hash256 txid)

@@ -6,6 +6,8 @@ public sealed class SpentByIndexTests
 {
     private static byte[] Bytes(TinyChain c) => File.ReadAllBytes(Path.Combine(SpentByIndex.DirectoryOf(c.Chain), SpentByIndex.Data));
 
+    private static byte[] InValueBytes(TinyChain c) => File.ReadAllBytes(Path.Combine(SpentByIndex.DirectoryOf(c.Chain), SpentByIndex.InValues));
+
     private static void Build(TinyChain c, int upTo)
     {
         var steps = new Action[]
@@ -65,6 +67,7 @@ public sealed class SpentByIndexTests
         Build(full, 4);
         SpentByIndex.Load(full.Chain);
         var expected = Bytes(full);
+        var expectedInValues = InValueBytes(full);
 
         using var grown = new TinyChain();
         Build(grown, 2);
@@ -74,6 +77,7 @@ public sealed class SpentByIndexTests
         SpentByIndex.LoadOrEnsure(grown.Chain, lines.Add, out var ext);
         Assert.Equal("extended", ext.Action);
         Assert.Equal(expected, Bytes(grown));
+        Assert.Equal(expectedInValues, InValueBytes(grown));
         Assert.Contains(lines, l => l.Contains("extending", StringComparison.Ordinal));
 
         // a reorg below the covered height: the stored index no longer matches the chain's block there
@@ -87,5 +91,70 @@ public sealed class SpentByIndexTests
         SpentByIndex.LoadOrEnsure(full.Chain, null, out var repaired);
         Assert.Equal("rebuilt", repaired.Action);
         Assert.Equal(expected, Bytes(full));
+    }
+    [Fact]
+    public void Spender_transactions_and_spent_coin_values_equal_the_chains()
+    {
+        using var c = new TinyChain();
+        Build(c, 4);
+        using var index = SpentByIndex.LoadOrEnsure(c.Chain, null, out _);
+        var chain = c.Chain;
+        for (long t = 0; t < chain.TxCount; t++)
+        {
+            var tx = chain.GetTx(t);
+            var inputs = new long[tx.OutputCount];
+            var txs = new long[tx.OutputCount];
+            index.Spenders(tx.FirstOutput, inputs, txs);
+            for (var j = 0; j < tx.OutputCount; j++)
+            {
+                var (input, spenderTx) = index.Spender(tx.FirstOutput + j);
+                Assert.Equal((input, spenderTx), (inputs[j], txs[j]));
+                Assert.Equal(input < 0 ? -1 : chain.TxOfInput(input), spenderTx);
+                Assert.Equal(input, index.SpendingInput(tx.FirstOutput + j));
+            }
+
+            // the spent coin's value per input: the spent output's value; 0 for the coinbase input
+            var values = new long[tx.InputCount];
+            long expectedSum = 0;
+            for (var i = 0; i < tx.InputCount; i++)
+            {
+                var prev = chain.GetInput(tx.FirstInput + i).Prev;
+                var expected = prev >= 0 ? chain.GetOutput(prev).Value : 0;
+                Assert.Equal(expected, index.InputValue(tx.FirstInput + i));
+                expectedSum += expected;
+            }
+
+            Assert.Equal(expectedSum, index.InputValues(tx.FirstInput, values));
+        }
+
+        // t2 spends a:1 (500) and t1:1 (90)
+        var t2 = chain.GetTx(chain.FindTx(Ashiato.Core.Hash256.Parse(c.TxId("t2"))));
+        Assert.Equal(590, index.InputValues(t2.FirstInput, new long[2]));
+    }
+
+    [Fact]
+    public void A_damaged_input_values_file_is_found_by_its_digest_and_rebuilt_to_the_same_bytes()
+    {
+        using var c = new TinyChain();
+        Build(c, 4);
+        SpentByIndex.LoadOrEnsure(c.Chain, null, out var first).Dispose();
+        var path = Path.Combine(SpentByIndex.DirectoryOf(c.Chain), SpentByIndex.InValues);
+        var expected = File.ReadAllBytes(path);
+        Assert.Equal(c.Chain.InputCount * sizeof(long), expected.Length);
+
+        var damaged = (byte[])expected.Clone();
+        damaged[^8] ^= 0x40;
+        File.WriteAllBytes(path, damaged);
+        File.SetLastWriteTimeUtc(path, new DateTime(first.Meta.InValueWriteTicks, DateTimeKind.Utc).AddSeconds(1));
+        SpentByIndex.LoadOrEnsure(c.Chain, null, out var repaired).Dispose();
+        Assert.Equal("rebuilt", repaired.Action);
+        Assert.Contains(SpentByIndex.InValues, repaired.Reason, StringComparison.Ordinal);
+        Assert.Equal(expected, File.ReadAllBytes(path));
+
+        // a truncated file does not match the meta's size
+        File.WriteAllBytes(path, expected[..^8]);
+        SpentByIndex.LoadOrEnsure(c.Chain, null, out var again).Dispose();
+        Assert.Equal("rebuilt", again.Action);
+        Assert.Equal(expected, File.ReadAllBytes(path));
     }
 }

@@ -244,6 +244,35 @@ public sealed class UtxoTracerTests : IDisposable
     }
 
     [Fact]
+    public void A_tracer_reused_for_other_traces_gives_the_bytes_of_a_fresh_one()
+    {
+        // a tracer keeps its column view and its run's collections between traces: whatever ran before (another model, the
+        // other direction, a trace cut short by max edges) must not show in the next result
+        var options = new TraceOptions { Fiats = ["USD", "JPY"] };
+        var tracer = new UtxoTracer(_c.Chain, Labels(), new FixedPrices());
+        var first = tracer.Run([_c.TxSeed("T1")], options);
+        tracer.Run([_c.Seed(TraceSeedKind.Output, _c.TxId("T1") + ":1")], new TraceOptions { Model = TaintModel.Fifo, MaxHops = 1 });
+        Assert.True(tracer.Run([_c.TxSeed("T1")], options with { MaxEdges = 1 }).Partial);
+        tracer.Run([_c.TxSeed("T1")], options with { Direction = TraceDirection.Backward });
+        var again = tracer.Run([_c.TxSeed("T1")], options);
+        var fresh = new UtxoTracer(_c.Chain, Labels(), new FixedPrices()).Run([_c.TxSeed("T1")], options);
+        Assert.False(first.Partial);
+        foreach (var format in TraceOutput.Formats)
+        {
+            var expected = TraceOutput.Render(fresh, format, "t.out");
+            foreach (var other in new[] { first, again })
+            {
+                var actual = TraceOutput.Render(other, format, "t.out");
+                Assert.Equal(expected.Count, actual.Count);
+                for (var i = 0; i < expected.Count; i++)
+                {
+                    Assert.True(expected[i].Bytes.AsSpan().SequenceEqual(actual[i].Bytes), $"{format} differs");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Same_input_gives_the_same_bytes_in_every_format()
     {
         foreach (var model in new[] { TaintModel.Haircut, TaintModel.Fifo, TaintModel.Poison })

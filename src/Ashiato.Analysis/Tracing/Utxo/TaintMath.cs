@@ -202,7 +202,7 @@ public static class TaintMath
 
         if (eight > ulong.MaxValue)
         {
-            return TraceSummaryBuilder.Ratio(a, b);
+            return TraceSummaryBuilder.RatioExact(a, b);
         }
 
         return Decimal8((ulong)eight);

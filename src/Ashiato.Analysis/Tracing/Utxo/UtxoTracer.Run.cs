@@ -774,8 +774,7 @@ public sealed partial class UtxoTracer
         private (List<TraceNode> Nodes, List<TraceEdge> Edges) Materialize()
         {
             var edges = new List<TraceEdge>(_edges.Count);
-            var nodeIds = new Dictionary<long, string>();
-            var nodes = new Dictionary<string, TraceNode>(StringComparer.Ordinal);
+            var nodes = new Dictionary<long, TraceNode>();
             long timeTx = -1;
             var time = default(DateTimeOffset);
             var span = CollectionsMarshal.AsSpan(_edges);
@@ -792,21 +791,26 @@ public sealed partial class UtxoTracer
                 var reference = e.RefText ?? (e.RefTx < 0 ? null
                     : string.Concat(e.RefTx == e.Tx ? txText : _view.TxId(e.RefTx).ToString(), ":", e.RefIndex.ToString(CultureInfo.InvariantCulture)));
 
-                edges.Add(new TraceEdge(k, Chain, txText, reference, e.Hop, NodeId(e.From, nodeIds, nodes), NodeId(e.To, nodeIds, nodes), _t.Asset,
+                edges.Add(new TraceEdge(k, Chain, txText, reference, e.Hop, NodeId(e.From, nodes), NodeId(e.To, nodes), _t.Asset,
                     (ulong)e.Amount, (ulong)e.Tainted, TaintMath.Ratio8((ulong)e.Tainted, (ulong)e.Amount), time, e.Rule, e.Detail,
                     e.Values ?? Values(e.Tainted, time)));
             }
 
-            return (nodes.Values.OrderBy(n => n.Id, StringComparer.Ordinal).ToList(), edges);
+            // node ids are distinct: an unstable sort gives the one order
+            var list = new List<TraceNode>(nodes.Values);
+            list.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+            return (list, edges);
         }
 
         /// <summary>The node id of a walk node (its node made with its label and cluster on first use).</summary>
-        private string NodeId(long node, Dictionary<long, string> ids, Dictionary<string, TraceNode> nodes)
+        private string NodeId(long node, Dictionary<long, TraceNode> nodes)
         {
-            if (ids.TryGetValue(node, out var id))
+            if (nodes.TryGetValue(node, out var known))
             {
-                return id;
+                return known.Id;
             }
+
+            TraceNode made;
 
             if (node < 0)
             {
@@ -817,19 +821,17 @@ public sealed partial class UtxoTracer
                     ExternalCode => ExternalNode,
                     _ => NoAddressNode,
                 };
-                id = $"{Chain}:{name}";
-                nodes[id] = new TraceNode(id, Chain, name, null, null);
+                made = new TraceNode($"{Chain}:{name}", Chain, name, null, null);
             }
             else
             {
                 var address = (uint)node;
                 var text = _chain.FormatAddress(address);
-                id = $"{Chain}:{text}";
-                nodes[id] = new TraceNode(id, Chain, text, _t._labels?.ClusterOf(address), _t._labels?.Lookup(address));
+                made = new TraceNode($"{Chain}:{text}", Chain, text, _t._labels?.ClusterOf(address), _t._labels?.Lookup(address));
             }
 
-            ids[node] = id;
-            return id;
+            nodes[node] = made;
+            return made.Id;
         }
 
         /// <summary>The txid text of <paramref name="txId"/>; the last one is kept (edges of one transaction are together).</summary>

@@ -45,10 +45,10 @@ public sealed class TraceSummaryBuilder
             byId.TryAdd(n.Id, n);
         }
 
-        var entity = new Dictionary<(string, string, string), Acc>();
-        var category = new Dictionary<(string, string, string), Acc>();
-        var country = new Dictionary<(string, string, string), Acc>();
-        var rule = new Dictionary<(string, string, string), Acc>();
+        // endpoints per (chain, asset), then per key: a trace's edges are of one or a few chains, so the pair is looked up
+        // only when it changes and each group is keyed by one string
+        var groups = new Dictionary<(string Chain, string Asset), Group>();
+        Group? group = null;
         foreach (var e in edges)
         {
             if (!IsEndpoint(e.Rule) || e.Tainted.IsZero)
@@ -56,24 +56,34 @@ public sealed class TraceSummaryBuilder
                 continue;
             }
 
-            Add(rule, (e.Rule, e.Chain, e.Asset), e);
+            if (group is null || !ReferenceEquals(group.Chain, e.Chain) || !ReferenceEquals(group.Asset, e.Asset))
+            {
+                if (!groups.TryGetValue((e.Chain, e.Asset), out group))
+                {
+                    group = new Group(e.Chain, e.Asset);
+                    groups[(e.Chain, e.Asset)] = group;
+                }
+            }
+
+            Add(group.Rule, e.Rule, e);
             if (e.Rule == TraceRules.Fee)
             {
                 continue;
             }
 
             var label = byId.TryGetValue(direction == TraceDirection.Backward ? e.From : e.To, out var node) ? node.Label : null;
-            Add(entity, (label?.Entity ?? Unattributed, e.Chain, e.Asset), e);
-            Add(category, (label?.Category ?? Uncategorised, e.Chain, e.Asset), e);
-            Add(country, (label?.Country ?? UnknownCountry, e.Chain, e.Asset), e);
+            Add(group.Entity, label?.Entity ?? Unattributed, e);
+            Add(group.Category, label?.Category ?? Uncategorised, e);
+            Add(group.Country, label?.Country ?? UnknownCountry, e);
         }
 
-        return new TraceSummary(Totals(entity), Totals(category), Totals(country), Totals(rule),
+        return new TraceSummary(Totals(groups.Values, g => g.Entity), Totals(groups.Values, g => g.Category), Totals(groups.Values, g => g.Country),
+            Totals(groups.Values, g => g.Rule),
             _seeded.Select(kv => new EndpointTotal("seed", kv.Key.Chain, kv.Key.Asset, kv.Value.Tainted, kv.Value.Tainted.IsZero ? 0m : 1m,
                 kv.Value.Values())).ToList());
     }
 
-    private static void Add(Dictionary<(string, string, string), Acc> map, (string, string, string) key, TraceEdge e)
+    private static void Add(Dictionary<string, Acc> map, string key, TraceEdge e)
     {
         if (!map.TryGetValue(key, out var acc))
         {
@@ -84,12 +94,15 @@ public sealed class TraceSummaryBuilder
         acc.Add(e.Tainted, e.Values);
     }
 
-    private List<EndpointTotal> Totals(Dictionary<(string Key, string Chain, string Asset), Acc> map)
+    private List<EndpointTotal> Totals(IEnumerable<Group> groups, Func<Group, Dictionary<string, Acc>> of)
     {
-        var list = new List<EndpointTotal>(map.Count);
-        foreach (var (k, acc) in map)
+        var list = new List<EndpointTotal>();
+        foreach (var g in groups)
         {
-            list.Add(new EndpointTotal(k.Key, k.Chain, k.Asset, acc.Tainted, Share(acc.Tainted, k.Chain, k.Asset), acc.Values()));
+            foreach (var (key, acc) in of(g))
+            {
+                list.Add(new EndpointTotal(key, g.Chain, g.Asset, acc.Tainted, Share(acc.Tainted, g.Chain, g.Asset), acc.Values()));
+            }
         }
 
         // (key, chain, asset) are distinct: an unstable sort gives the one order
@@ -109,6 +122,17 @@ public sealed class TraceSummaryBuilder
             return c != 0 ? c : string.CompareOrdinal(x.Asset, y.Asset);
         });
         return list;
+    }
+
+    /// <summary>The endpoint sums of one chain and asset, by entity, category, country and rule.</summary>
+    private sealed class Group(string chain, string asset)
+    {
+        public readonly string Chain = chain;
+        public readonly string Asset = asset;
+        public readonly Dictionary<string, Acc> Entity = [];
+        public readonly Dictionary<string, Acc> Category = [];
+        public readonly Dictionary<string, Acc> Country = [];
+        public readonly Dictionary<string, Acc> Rule = [];
     }
 
     /// <summary>Share of the seeded total of the same chain and asset, rounded half-to-even to 8 decimals (0 without a seed).</summary>

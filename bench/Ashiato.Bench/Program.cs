@@ -157,8 +157,9 @@ switch (args[0])
                 "`ingest bitcoin`, `tags import` of the world's TagPacks and `cluster`). Haircut, stop at exchanges and OTC brokers (the default), mixers and CoinJoins, no fiat " +
                 "values, one thread; latency = one `UtxoTracer.Run` (seed resolution, trace, nodes, edges and summary). 200 warm-up traces, then " +
                 "two passes; the second measures compiled code (tiered compilation promotes methods after ≈ 30 calls). Edges visited/s over " +
-                "CPU time counts every thread of the process (the JIT's and the GC's too); bytes allocated are the tracing thread's. The read " +
-                "floor replays the reads of the same transactions without the tracer's work (see `TraceBenchmark.ReadFloor`).",
+                "CPU time counts every thread of the process (the JIT's and the GC's too, and the harness's own work between traces); bytes " +
+                "allocated are the tracing thread's; GC pause share = time the runtime was paused for collections / Σ trace time. Walk = " +
+                "`TraceResult.WalkTime` (the walk over ids, before the result is made). The read floor replays the reads of the same transactions without the tracer's work (see `TraceBenchmark.ReadFloor`).",
                 string.Empty,
                 .. traceLines,
             ]));

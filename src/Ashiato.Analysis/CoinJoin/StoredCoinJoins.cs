@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Ashiato.Analysis.Clustering;
 using Ashiato.Storage.Utxo;
 
@@ -103,6 +105,18 @@ public sealed class StoredCoinJoins
 
         match = Covered(txId);
         return true;
+    }
+
+    /// <summary>Hints the CPU to fetch the bit <see cref="Covered"/> will test for <paramref name="txId"/> (see <see cref="Storage.Files.MappedFile.Prefetch"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(long txId)
+    {
+        var w = (ulong)txId >> 6;
+        if (Sse.IsSupported && w < (ulong)_flagged.Length)
+        {
+            // a hint only: the array is large (not moved by the collector in practice), and a stale address cannot fault
+            Sse.Prefetch0(Unsafe.AsPointer(ref _flagged[w]));
+        }
     }
 
     /// <summary>The stored verdict of a transaction the caller knows to be at or below <see cref="Height"/> (null = not a CoinJoin).</summary>

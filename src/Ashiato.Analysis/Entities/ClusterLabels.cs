@@ -92,6 +92,18 @@ public sealed class ClusterLabels
     /// Whether <paramref name="address"/> has a label (<see cref="Lookup"/> is not null): one bit test in a bit set of all
     /// address ids (an eighth of a byte each), so the many unlabelled addresses a trace meets cost no dictionary look-up.
     /// </summary>
+    /// <summary>Hints the CPU to fetch the bit <see cref="IsLabelled"/> will test for <paramref name="address"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void PrefetchIsLabelled(uint address)
+    {
+        var w = address >> 6;
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported && w < (uint)_labelledBits.Length)
+        {
+            // a hint only (see StoredCoinJoins.Prefetch)
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _labelledBits[w]));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsLabelled(uint address)
     {

@@ -103,6 +103,17 @@ public sealed unsafe class SpentByIndex : IDisposable
         return _inValues.Read<long>(inputId);
     }
 
+    /// <summary>
+    /// Hints the CPU to fetch the first records <see cref="Spenders"/> and <see cref="InputValues"/> will read for a
+    /// transaction (its first output's and first input's), so that both misses overlap with the caller's other reads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(long firstOutput, long firstInput)
+    {
+        _file?.Prefetch(firstOutput * RecordBytes);
+        _inValues?.Prefetch(firstInput * sizeof(long));
+    }
+
     /// <summary>The spenders of outputs <paramref name="firstOutput"/> … + <paramref name="inputs"/>.Length − 1 (one sequential read).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Spenders(long firstOutput, Span<long> inputs, Span<long> txs)

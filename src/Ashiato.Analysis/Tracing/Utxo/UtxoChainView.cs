@@ -105,6 +105,24 @@ internal sealed class UtxoChainView
             (int)(outEnd - meta.OutputLocal), -1, (meta.Flags & TxFlags.Coinbase) != 0);
     }
 
+    /// <summary>Hints the CPU to fetch transaction <paramref name="txId"/>'s <c>tx.meta</c> record (read by <see cref="GetRow"/> later).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void PrefetchRow(long txId)
+    {
+        var s = _segs[SegOf(txId, SegKind.Tx)];
+        s.TxMeta.Prefetch((txId - s.TxBase) * sizeof(TxMeta));
+    }
+
+    /// <summary>Hints the CPU to fetch the first value and address <see cref="ReadOutputs"/> will read from <paramref name="firstOutput"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchOutputs(long firstOutput)
+    {
+        var s = _segs[SegOf(firstOutput, SegKind.Output)];
+        var local = firstOutput - s.OutputBase;
+        s.OutValue.Prefetch(local * sizeof(long));
+        s.OutAddress.Prefetch(local * sizeof(uint));
+    }
+
     /// <summary>
     /// Values and addresses of the outputs <paramref name="firstOutput"/> … + <paramref name="values"/>.Length − 1 (one
     /// transaction's outputs: one segment), as <see cref="Output"/> reads them one by one; returns their sum.

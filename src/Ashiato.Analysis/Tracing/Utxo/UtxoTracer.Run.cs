@@ -129,6 +129,15 @@ public sealed partial class UtxoTracer
             var nIn = tx.InputCount;
             var nOut = tx.OutputCount;
             _visited += nIn + nOut;
+
+            // the four runs read below (input values, output values, output addresses, spenders) start on lines that are
+            // not in the cache yet: ask for all of them before reading the first
+            _spent.Prefetch(tx.FirstOutput, tx.FirstInput);
+            if (nOut > 0)
+            {
+                _view.PrefetchOutputs(tx.FirstOutput);
+            }
+
             EnsureBuffers(nIn, nOut + 1);
             var inValues = _fromValues.AsSpan(0, nIn);
             var inAddress = _fromAddress.AsSpan(0, nIn);
@@ -163,6 +172,26 @@ public sealed partial class UtxoTracer
             var outSpendTx = _toTx.AsSpan(0, nOut);
             var sumOut = _view.ReadOutputs(tx.FirstOutput, outValues[..nOut], outAddress);
             _spent.Spenders(tx.FirstOutput, outSpend, outSpendTx);
+
+            // ask for what the outputs' rules read next — each output's label bit, its spender's stored CoinJoin bit and the
+            // spender's row — all at once, so that their cache misses overlap instead of coming one after the other
+            var labelBits = _labelBits;
+            var stored = _t._storedCoinJoins;
+            var storedEnd = _t.StoredCoinJoinsEnd;
+            for (var j = 0; j < nOut; j++)
+            {
+                labelBits?.PrefetchIsLabelled(outAddress[j]);
+                var next = outSpendTx[j];
+                if (next >= 0)
+                {
+                    if (stored is not null && next < storedEnd)
+                    {
+                        stored.Prefetch(next);
+                    }
+
+                    _view.PrefetchRow(next);
+                }
+            }
             if (tx.IsCoinbase)
             {
                 sumIn = sumOut;

@@ -198,6 +198,7 @@ public sealed partial class UtxoTracer : IChainTracer
 
         // set by Begin for each trace (a run object is reused by the tracer's next trace: its collections keep their capacity)
         private UtxoChainView _view = null!;
+        private Entities.ClusterLabels? _labelBits; // the labels' bit set, to prefetch from (null for other labels)
         private SpentByIndex _spent = null!; // forward only (null in a backward trace)
         private TraceOptions _o = null!;
         private CancellationToken _ct;
@@ -222,6 +223,7 @@ public sealed partial class UtxoTracer : IChainTracer
         {
             _view = _t._view!;
             _spent = _t._spentBy!;
+            _labelBits = (_t._labels as ClusterTraceLabels)?.Labels;
             _o = options;
             _ct = ct;
             _forward = options.Direction == TraceDirection.Forward;
@@ -280,6 +282,7 @@ public sealed partial class UtxoTracer : IChainTracer
                 }
 
                 work.Done = true;
+
                 if (_forward)
                 {
                     ProcessForward(txId, work);

@@ -359,31 +359,70 @@ internal sealed class UtxoChainView
         Output,
     }
 
+    // Per kind, a directory from id / 2^DirShift to the segment holding that block's first id: a look-up starts there and
+    // steps forward at most over the segments that begin inside the block (a segment holds far more than 2^DirShift ids,
+    // except a small last one), instead of a binary search over all segments. 4 bytes per 65 536 ids.
+    private const int DirShift = 16;
+    private int[]? _txDir;
+    private int[]? _inDir;
+    private int[]? _outDir;
+
+    private int[] Directory(SegKind kind)
+    {
+        long end = 0;
+        foreach (var s in _segs)
+        {
+            end = Math.Max(end, Range(s, kind).Base + Range(s, kind).Count);
+        }
+
+        var dir = new int[(end >> DirShift) + 1];
+        var i = 0;
+        for (var k = 0; k < dir.Length; k++)
+        {
+            var id = (long)k << DirShift;
+            while (i + 1 < _segs.Length && Range(_segs[i], kind).Base + Range(_segs[i], kind).Count <= id)
+            {
+                i++;
+            }
+
+            dir[k] = i;
+        }
+
+        return dir;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (long Base, long Count) Range(Seg s, SegKind kind) => kind switch
+    {
+        SegKind.Tx => (s.TxBase, s.TxCount),
+        SegKind.Input => (s.InputBase, s.InputCount),
+        _ => (s.OutputBase, s.OutputCount),
+    };
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int SegOf(long id, SegKind kind)
     {
-        int lo = 0, hi = _segs.Length - 1;
-        while (lo <= hi)
+        var dir = kind switch
         {
-            var mid = (lo + hi) >>> 1;
-            var s = _segs[mid];
-            var (b, n) = kind switch
+            SegKind.Tx => _txDir ??= Directory(SegKind.Tx),
+            SegKind.Input => _inDir ??= Directory(SegKind.Input),
+            _ => _outDir ??= Directory(SegKind.Output),
+        };
+        var k = (ulong)id >> DirShift;
+        if (id >= 0 && k < (ulong)dir.Length)
+        {
+            for (var i = dir[k]; i < _segs.Length; i++)
             {
-                SegKind.Tx => (s.TxBase, s.TxCount),
-                SegKind.Input => (s.InputBase, s.InputCount),
-                _ => (s.OutputBase, s.OutputCount),
-            };
-            if (id < b)
-            {
-                hi = mid - 1;
-            }
-            else if (id >= b + n)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                return mid;
+                var (b, n) = Range(_segs[i], kind);
+                if (id < b)
+                {
+                    break;
+                }
+
+                if (id < b + n)
+                {
+                    return i;
+                }
             }
         }
 

@@ -92,6 +92,17 @@ public sealed class ClusterLabels
     /// Whether <paramref name="address"/> has a label (<see cref="Lookup"/> is not null): one bit test in a bit set of all
     /// address ids (an eighth of a byte each), so the many unlabelled addresses a trace meets cost no dictionary look-up.
     /// </summary>
+    /// <summary>Hints the CPU to fetch the cluster id <see cref="ClusterOf"/> will read for <paramref name="address"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void PrefetchClusterOf(uint address)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported && _ids is not null && address < (uint)_ids.Length)
+        {
+            // a hint only (see StoredCoinJoins.Prefetch)
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _ids[address]));
+        }
+    }
+
     /// <summary>Hints the CPU to fetch the bit <see cref="IsLabelled"/> will test for <paramref name="address"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe void PrefetchIsLabelled(uint address)

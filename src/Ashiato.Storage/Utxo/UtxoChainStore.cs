@@ -169,7 +169,7 @@ public sealed partial class UtxoChainStore : IDisposable
             throw new UserErrorException($"block {height} is not in the store (heights {BaseHeight}..{TipHeight})");
         }
 
-        var segment = SegmentOf(height, i => i.FirstHeight, i => i.BlockCount);
+        var segment = SegmentOf(height, IdKind.Block);
         return (segment, height - segment.Info.FirstHeight);
     }
 
@@ -210,18 +210,36 @@ public sealed partial class UtxoChainStore : IDisposable
         return _heightByHash.TryGetValue(hash, out var h) ? h : null;
     }
 
-    private Segment SegmentOf(long id, Func<SegmentInfo, long> baseOf, Func<SegmentInfo, long> countOf)
+    private enum IdKind
+    {
+        Tx,
+        Input,
+        Output,
+        Address,
+        Block,
+    }
+
+    // a binary search over the segments by the id range of one kind (a switch, not delegates: this is on every read path)
+    private Segment SegmentOf(long id, IdKind kind)
     {
         int lo = 0, hi = _segments.Count - 1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
             var info = _segments[mid].Info;
-            if (id < baseOf(info))
+            var (b, n) = kind switch
+            {
+                IdKind.Tx => (info.TxBase, info.TxCount),
+                IdKind.Input => (info.InputBase, info.InputCount),
+                IdKind.Output => (info.OutputBase, info.OutputCount),
+                IdKind.Address => (info.AddressBase, info.AddressCount),
+                _ => ((long)info.FirstHeight, (long)info.BlockCount),
+            };
+            if (id < b)
             {
                 hi = mid - 1;
             }
-            else if (id >= baseOf(info) + countOf(info))
+            else if (id >= b + n)
             {
                 lo = mid + 1;
             }
@@ -234,13 +252,13 @@ public sealed partial class UtxoChainStore : IDisposable
         throw new ArgumentOutOfRangeException(nameof(id), $"id {id} is not committed");
     }
 
-    public Segment SegmentOfTx(long txId) => SegmentOf(txId, i => i.TxBase, i => i.TxCount);
+    public Segment SegmentOfTx(long txId) => SegmentOf(txId, IdKind.Tx);
 
-    public Segment SegmentOfInput(long inputId) => SegmentOf(inputId, i => i.InputBase, i => i.InputCount);
+    public Segment SegmentOfInput(long inputId) => SegmentOf(inputId, IdKind.Input);
 
-    public Segment SegmentOfOutput(long outputId) => SegmentOf(outputId, i => i.OutputBase, i => i.OutputCount);
+    public Segment SegmentOfOutput(long outputId) => SegmentOf(outputId, IdKind.Output);
 
-    public Segment SegmentOfAddress(long addressId) => SegmentOf(addressId, i => i.AddressBase, i => i.AddressCount);
+    public Segment SegmentOfAddress(long addressId) => SegmentOf(addressId, IdKind.Address);
 
     public Hash256 GetTxId(long txId)
     {
@@ -330,6 +348,31 @@ public sealed partial class UtxoChainStore : IDisposable
         var s = SegmentOfAddress(addressId);
         var key = s.AddressKey(addressId - s.Info.AddressBase);
         return ((AddressKind)key[0], key[2..].ToArray());
+    }
+
+    /// <summary>
+    /// Hints the CPU to fetch what <see cref="FormatAddress"/> reads for <paramref name="addressId"/>: with
+    /// <paramref name="key"/> false its entry in the key offsets, with true (after the first for the same id) its key bytes.
+    /// A caller about to format many addresses asks for all offsets, then all keys, so that the misses overlap.
+    /// </summary>
+    public void PrefetchAddress(uint addressId, bool key)
+    {
+        if (addressId >= AddressCount)
+        {
+            return;
+        }
+
+        var s = SegmentOfAddress(addressId);
+        var local = addressId - s.Info.AddressBase;
+        var offsets = s[Columns.AddressOffsets];
+        if (!key)
+        {
+            offsets.Prefetch(local * sizeof(uint));
+        }
+        else if (offsets.Length > 0)
+        {
+            s[Columns.AddressKeys].Prefetch(offsets.Read<uint>(local));
+        }
     }
 
     public string FormatAddress(uint addressId)

@@ -153,6 +153,13 @@ internal sealed class UtxoChainView
         return sum;
     }
 
+    /// <summary>Hints the CPU to fetch transaction <paramref name="txId"/>'s txid (read by <see cref="TxId"/> later).</summary>
+    public void PrefetchTxId(long txId)
+    {
+        var s = _segs[SegOf(txId, SegKind.Tx)];
+        s.TxIds.Prefetch((txId - s.TxBase) * 32);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Hash256 TxId(long txId)
     {

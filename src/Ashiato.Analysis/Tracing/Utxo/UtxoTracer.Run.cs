@@ -804,6 +804,7 @@ public sealed partial class UtxoTracer
         {
             var edges = new List<TraceEdge>(_edges.Count);
             var nodes = new Dictionary<long, TraceNode>();
+            PrefetchResult();
             long timeTx = -1;
             var time = default(DateTimeOffset);
             var span = CollectionsMarshal.AsSpan(_edges);
@@ -829,6 +830,45 @@ public sealed partial class UtxoTracer
             var list = new List<TraceNode>(nodes.Values);
             list.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
             return (list, edges);
+        }
+
+        /// <summary>
+        /// Asks for what making the result reads at random places — every kept transaction's txid, every node's cluster id
+        /// and address key (its offset first, then its bytes) — before any of it is read, so that the misses overlap.
+        /// </summary>
+        private void PrefetchResult()
+        {
+            _resultAddresses.Clear();
+            _resultSeen.Clear();
+            long lastTx = -1;
+            foreach (ref readonly var e in CollectionsMarshal.AsSpan(_edges))
+            {
+                if (e.Tx != lastTx)
+                {
+                    _view.PrefetchTxId(e.Tx);
+                    lastTx = e.Tx;
+                }
+
+                if (e.RefTx >= 0 && e.RefTx != e.Tx)
+                {
+                    _view.PrefetchTxId(e.RefTx);
+                }
+
+                foreach (var node in (ReadOnlySpan<long>)[e.From, e.To])
+                {
+                    if (node >= 0 && _resultSeen.Add((uint)node))
+                    {
+                        _resultAddresses.Add((uint)node);
+                        _chain.PrefetchAddress((uint)node, key: false);
+                        _labelBits?.PrefetchClusterOf((uint)node);
+                    }
+                }
+            }
+
+            foreach (var a in _resultAddresses)
+            {
+                _chain.PrefetchAddress(a, key: true);
+            }
         }
 
         /// <summary>The node id of a walk node (its node made with its label and cluster on first use).</summary>

@@ -193,6 +193,8 @@ public sealed partial class UtxoTracer : IChainTracer
         private readonly Dictionary<long, CoinJoinMatch?> _coinJoins = [];
         private readonly Dictionary<long, (string Rule, string Detail)> _mixRules = [];
         private readonly TxFacts _facts = new();
+        private readonly List<uint> _resultAddresses = []; // PrefetchResult's distinct node addresses
+        private readonly HashSet<uint> _resultSeen = [];
         // seeded amounts and the transaction they were seeded at (its block time values them)
         private readonly List<(long Amount, long Tx)> _seedParts = [];
 
@@ -254,7 +256,7 @@ public sealed partial class UtxoTracer : IChainTracer
 
         /// <summary>Whether the run's collections are small enough to keep for the next trace (after a huge trace: false).</summary>
         public bool Reusable => _edges.Capacity <= 1 << 16 && _spareWork.Count <= 1 << 14 && _stops.Count <= 1 << 16
-            && _coinJoins.Count <= 1 << 16;
+            && _coinJoins.Count <= 1 << 16 && _resultSeen.Count <= 1 << 16;
 
         private string Chain => _chain.ChainName;
 

@@ -36,5 +36,30 @@ public sealed class UtxoChainViewTests : IDisposable
         }
 
         Assert.Throws<ArgumentOutOfRangeException>(() => view.BlockTime(chain.TipHeight + 1));
+
+        // rows, outputs and txids through the segment directory (all of these segments fall in its first block of ids)
+        for (long t = 0; t < chain.TxCount; t++)
+        {
+            var row = view.GetRow(t);
+            var stored = chain.GetTx(t);
+            Assert.Equal((stored.FirstInput, stored.InputCount, stored.FirstOutput, stored.OutputCount), (row.FirstInput, row.InputCount, row.FirstOutput, row.OutputCount));
+            Assert.Equal(chain.GetTxId(t), view.TxId(t));
+        }
+
+        for (long o = 0; o < chain.OutputCount; o++)
+        {
+            var stored = chain.GetOutput(o);
+            Assert.Equal((stored.Value, stored.AddressId), view.Output(o));
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => view.GetRow(chain.TxCount));
+        Assert.Throws<ArgumentOutOfRangeException>(() => view.Output(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => view.InPrev(chain.InputCount));
+
+        // a commit replaces the segment list: the view says it is stale (the tracer then makes a new one)
+        Assert.True(view.IsCurrent());
+        _c.Tx("t5", ["t4:0"], [("I", 1300)]).Commit();
+        Assert.False(view.IsCurrent());
+        Assert.Equal(chain.GetTx(chain.TxCount - 1).FirstOutput, new UtxoChainView(chain).GetRow(chain.TxCount - 1).FirstOutput);
     }
 }

@@ -826,10 +826,7 @@ public sealed partial class UtxoTracer
                     e.Values ?? Values(e.Tainted, time)));
             }
 
-            // node ids are distinct: an unstable sort gives the one order
-            var list = new List<TraceNode>(nodes.Values);
-            list.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
-            return (list, edges);
+            return (TraceNodeOrder.SortById(nodes.Values), edges);
         }
 
         /// <summary>

@@ -551,7 +551,7 @@ public sealed partial class UtxoTracer
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private CoinJoinMatch? CoinJoinOf(long txId)
         {
-            // transactions the clustering run judged: its verdict (a binary search over the few flagged ones), no cache needed
+            // transactions the clustering run judged: its verdict (one bit, and for a flagged one a search in its bucket), no cache needed
             if (_t._storedCoinJoins is { } stored && txId < _t.StoredCoinJoinsEnd)
             {
                 return stored.Covered(txId);

@@ -62,7 +62,9 @@ public sealed class CrashTests
             await node.SendTransactionAsync(node.Accounts[i % 3], EvmScenario.FreshAddress(i), new UInt256((ulong)(i + 1)));
         }
 
-        await node.MineAsync(2500);
+        // long enough that the second run is still writing when its kill comes (the first kill can land a few segments
+        // late: the test polls the store's directory; with 2 500 blocks the second run sometimes finished first)
+        await node.MineAsync(6000);
         var tip = (long)await node.BlockNumberAsync();
         using var cli = new CliRunner();
         string[] ingest = ["ingest", "evm", "--rpc", node.RpcUrl.ToString(), "--chain", "anvil", "--commit-mb", "0.05", "--batch", "10"];

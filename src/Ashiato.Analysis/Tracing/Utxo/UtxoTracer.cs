@@ -218,8 +218,9 @@ public sealed partial class UtxoTracer : IChainTracer
         }
 
         /// <summary>
-        /// Makes the run ready for a trace with <paramref name="options"/>: every per-trace collection emptied (a large one
-        /// dropped, so one huge trace does not keep its memory), the view and index of the tracer taken, the clock restarted.
+        /// Makes the run ready for a trace with <paramref name="options"/>: every per-trace collection emptied (capacity kept;
+        /// after a huge trace the tracer drops the whole run instead, see <see cref="Reusable"/>), the view and index of the
+        /// tracer taken, the clock restarted.
         /// </summary>
         public void Begin(TraceOptions options, CancellationToken ct)
         {

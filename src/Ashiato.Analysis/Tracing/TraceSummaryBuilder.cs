@@ -19,6 +19,8 @@ public sealed class TraceSummaryBuilder
     public const string UnknownCountry = "(unknown)";
 
     private readonly SortedDictionary<(string Chain, string Asset), Acc> _seeded = new(KeyComparer.Instance);
+    private readonly Dictionary<(string Chain, string Asset), Group> _groups = [];
+    private Group? _group; // the group of the last endpoint added
 
     /// <summary>True for rules after which the edge's value is not followed on this chain (stops, ends, fees, bridge deposits, mixers).</summary>
     public static bool IsEndpoint(string rule) => rule is not (TraceRules.Follow or TraceRules.CoinJoinHaircut or TraceRules.SwapFollow);
@@ -45,10 +47,6 @@ public sealed class TraceSummaryBuilder
             byId.TryAdd(n.Id, n);
         }
 
-        // endpoints per (chain, asset), then per key: a trace's edges are of one or a few chains, so the pair is looked up
-        // only when it changes and each group is keyed by one string
-        var groups = new Dictionary<(string Chain, string Asset), Group>();
-        Group? group = null;
         foreach (var e in edges)
         {
             if (!IsEndpoint(e.Rule) || e.Tainted.IsZero)
@@ -56,34 +54,62 @@ public sealed class TraceSummaryBuilder
                 continue;
             }
 
-            if (group is null || !ReferenceEquals(group.Chain, e.Chain) || !ReferenceEquals(group.Asset, e.Asset))
-            {
-                if (!groups.TryGetValue((e.Chain, e.Asset), out group))
-                {
-                    group = new Group(e.Chain, e.Asset);
-                    groups[(e.Chain, e.Asset)] = group;
-                }
-            }
-
-            Add(group.Rule, e.Rule, e);
-            if (e.Rule == TraceRules.Fee)
-            {
-                continue;
-            }
-
-            var label = byId.TryGetValue(direction == TraceDirection.Backward ? e.From : e.To, out var node) ? node.Label : null;
-            Add(group.Entity, label?.Entity ?? Unattributed, e);
-            Add(group.Category, label?.Category ?? Uncategorised, e);
-            Add(group.Country, label?.Country ?? UnknownCountry, e);
+            var label = e.Rule != TraceRules.Fee && byId.TryGetValue(direction == TraceDirection.Backward ? e.From : e.To, out var node) ? node.Label : null;
+            AddEndpoint(e.Chain, e.Asset, e.Rule, e.Tainted, label, e.Values);
         }
 
-        return new TraceSummary(Totals(groups.Values, g => g.Entity), Totals(groups.Values, g => g.Category), Totals(groups.Values, g => g.Country),
-            Totals(groups.Values, g => g.Rule),
+        return Build();
+    }
+
+    /// <summary>
+    /// Adds one edge to the endpoints (nothing for a followed edge or one without taint): <paramref name="label"/> is the
+    /// label of its endpoint node (forward its target, backward its source; ignored for fee edges). For a tracer that knows
+    /// its nodes' labels without looking them up by id text; <see cref="Build()"/> then gives what
+    /// <see cref="Build(IReadOnlyList{TraceNode}, IReadOnlyList{TraceEdge}, TraceDirection)"/> gives for the same edges.
+    /// </summary>
+    public void AddEndpoint(string chain, string asset, string rule, UInt256 tainted, TraceLabel? label, IReadOnlyList<FiatValue> values)
+    {
+        if (!IsEndpoint(rule) || tainted.IsZero)
+        {
+            return;
+        }
+
+        // endpoints per (chain, asset), then per key: a trace's edges are of one or a few chains, so the pair is looked up
+        // only when it changes and each group is keyed by one string
+        var group = _group;
+        if (group is null || !ReferenceEquals(group.Chain, chain) || !ReferenceEquals(group.Asset, asset))
+        {
+            if (!_groups.TryGetValue((chain, asset), out group))
+            {
+                group = new Group(chain, asset);
+                _groups[(chain, asset)] = group;
+            }
+
+            _group = group;
+        }
+
+        Add(group.Rule, rule, tainted, values);
+        if (rule == TraceRules.Fee)
+        {
+            return;
+        }
+
+        Add(group.Entity, label?.Entity ?? Unattributed, tainted, values);
+        Add(group.Category, label?.Category ?? Uncategorised, tainted, values);
+        Add(group.Country, label?.Country ?? UnknownCountry, tainted, values);
+    }
+
+    /// <summary>The summary of the seeds and the endpoints added with <see cref="AddEndpoint"/>.</summary>
+    public TraceSummary Build()
+    {
+        var groups = _groups.Values;
+        return new TraceSummary(Totals(groups, g => g.Entity), Totals(groups, g => g.Category), Totals(groups, g => g.Country),
+            Totals(groups, g => g.Rule),
             _seeded.Select(kv => new EndpointTotal("seed", kv.Key.Chain, kv.Key.Asset, kv.Value.Tainted, kv.Value.Tainted.IsZero ? 0m : 1m,
                 kv.Value.Values())).ToList());
     }
 
-    private static void Add(Dictionary<string, Acc> map, string key, TraceEdge e)
+    private static void Add(Dictionary<string, Acc> map, string key, UInt256 tainted, IReadOnlyList<FiatValue> values)
     {
         if (!map.TryGetValue(key, out var acc))
         {
@@ -91,7 +117,7 @@ public sealed class TraceSummaryBuilder
             map[key] = acc;
         }
 
-        acc.Add(e.Tainted, e.Values);
+        acc.Add(tainted, values);
     }
 
     private List<EndpointTotal> Totals(IEnumerable<Group> groups, Func<Group, Dictionary<string, Acc>> of)

@@ -52,6 +52,16 @@ public sealed class SimulatedTheftTraceTests(ITestOutputHelper output)
                     Assert.Equal((ulong)score.StolenSat, (ulong)trace.Summary.Seeded.Single().Tainted);
                     var endpoints = trace.Edges.Where(e => TraceSummaryBuilder.IsEndpoint(e.Rule)).Aggregate(UInt256.Zero, (s, e) => s + e.Tainted);
                     Assert.Equal((ulong)score.StolenSat, (ulong)endpoints);
+
+                    // the tracer's summary (endpoints added as the result is made, labels from its nodes) is the one the
+                    // builder makes from the result's nodes and edges by node id
+                    var reference = new TraceSummaryBuilder();
+                    foreach (var seed in trace.Summary.Seeded)
+                    {
+                        reference.AddSeeded(seed.Chain, seed.Asset, seed.Tainted, seed.Values);
+                    }
+
+                    Assert.Equal(Describe(reference.Build(trace.Nodes, trace.Edges, options.Direction)), Describe(trace.Summary));
                     Assert.False(trace.Partial);
                     Assert.All(trace.Edges, e => Assert.False(string.IsNullOrEmpty(e.Rule)));
                     output.WriteLine($"{name}: {score.Id}: stolen {score.StolenSat}, truth at services {score.TruthAtServicesSat}, traced at attributed endpoints " +
@@ -86,4 +96,9 @@ public sealed class SimulatedTheftTraceTests(ITestOutputHelper output)
             }
         }
     }
+
+    private static string Describe(TraceSummary s) => string.Join("\n",
+        new[] { ("entity", s.ByEntity), ("category", s.ByCategory), ("country", s.ByCountry), ("rule", s.ByRule), ("seeded", s.Seeded) }
+            .SelectMany(g => g.Item2.Select(t => $"{g.Item1} {t.Key} {t.Chain} {t.Asset} {t.Tainted} {t.ShareOfSeed} " +
+                string.Join(",", t.Values.Select(v => $"{v.Fiat}={v.Amount}@{v.UnitPrice}/{v.PriceDate}/{v.Source}")))));
 }

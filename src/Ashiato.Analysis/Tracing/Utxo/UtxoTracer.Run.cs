@@ -799,8 +799,11 @@ public sealed partial class UtxoTracer
             return _edges.Count - 1;
         }
 
-        /// <summary>The result's edges and nodes from the walk's edges, in the walk's order (node ids and labels once per node).</summary>
-        private (List<TraceNode> Nodes, List<TraceEdge> Edges) Materialize()
+        /// <summary>
+        /// The result's edges and nodes from the walk's edges, in the walk's order (node ids and labels once per node); each
+        /// endpoint edge added to <paramref name="summary"/> with its endpoint node's label.
+        /// </summary>
+        private (List<TraceNode> Nodes, List<TraceEdge> Edges) Materialize(TraceSummaryBuilder summary)
         {
             var edges = new List<TraceEdge>(_edges.Count);
             var nodes = new Dictionary<long, TraceNode>();
@@ -821,9 +824,12 @@ public sealed partial class UtxoTracer
                 var reference = e.RefText ?? (e.RefTx < 0 ? null
                     : string.Concat(e.RefTx == e.Tx ? txText : _view.TxId(e.RefTx).ToString(), ":", e.RefIndex.ToString(CultureInfo.InvariantCulture)));
 
-                edges.Add(new TraceEdge(k, Chain, txText, reference, e.Hop, NodeId(e.From, nodes), NodeId(e.To, nodes), _t.Asset,
-                    (ulong)e.Amount, (ulong)e.Tainted, TaintMath.Ratio8((ulong)e.Tainted, (ulong)e.Amount), time, e.Rule, e.Detail,
-                    e.Values ?? Values(e.Tainted, time)));
+                var from = Node(e.From, nodes);
+                var to = Node(e.To, nodes);
+                var values = e.Values ?? Values(e.Tainted, time);
+                edges.Add(new TraceEdge(k, Chain, txText, reference, e.Hop, from.Id, to.Id, _t.Asset,
+                    (ulong)e.Amount, (ulong)e.Tainted, TaintMath.Ratio8((ulong)e.Tainted, (ulong)e.Amount), time, e.Rule, e.Detail, values));
+                summary.AddEndpoint(Chain, _t.Asset, e.Rule, (ulong)e.Tainted, (_forward ? to : from).Label, values);
             }
 
             return (TraceNodeOrder.SortById(nodes.Values), edges);
@@ -868,12 +874,12 @@ public sealed partial class UtxoTracer
             }
         }
 
-        /// <summary>The node id of a walk node (its node made with its label and cluster on first use).</summary>
-        private string NodeId(long node, Dictionary<long, TraceNode> nodes)
+        /// <summary>The result's node of a walk node (made with its label and cluster on first use).</summary>
+        private TraceNode Node(long node, Dictionary<long, TraceNode> nodes)
         {
             if (nodes.TryGetValue(node, out var known))
             {
-                return known.Id;
+                return known;
             }
 
             TraceNode made;
@@ -897,7 +903,7 @@ public sealed partial class UtxoTracer
             }
 
             nodes[node] = made;
-            return made.Id;
+            return made;
         }
 
         /// <summary>The txid text of <paramref name="txId"/>; the last one is kept (edges of one transaction are together).</summary>

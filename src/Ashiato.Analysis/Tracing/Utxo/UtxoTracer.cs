@@ -302,7 +302,6 @@ public sealed partial class UtxoTracer : IChainTracer
             }
 
             var walk = _clock.Elapsed;
-            var (nodes, edges) = Materialize();
             var builder = new TraceSummaryBuilder();
             builder.AddSeeded(Chain, _t.Asset, UInt256.Zero);
             foreach (var (amount, tx) in _seedParts)
@@ -310,7 +309,8 @@ public sealed partial class UtxoTracer : IChainTracer
                 builder.AddSeeded(Chain, _t.Asset, (ulong)amount, Values(amount, BlockTime(_t.HeightOf(tx))));
             }
 
-            var summary = builder.Build(nodes, edges, _o.Direction);
+            var (nodes, edges) = Materialize(builder);
+            var summary = builder.Build();
             return new TraceResult(seeds, _o, nodes, edges, summary, _partial, _partialReason, _warnings, _visited) { WalkTime = walk };
         }
 

@@ -239,6 +239,12 @@ internal sealed partial class EvmTraceRun
     private void Process(in StoredTransfer t)
     {
         _visited++;
+        if (IsNft(t.Kind))
+        {
+            ProcessNft(t);
+            return;
+        }
+
         var sender = AccountAt(t.FromId, t.AssetId, t.Id);
         var recipient = AccountAt(t.ToId, t.AssetId, t.Id);
         if (sender is not null && sender == recipient)
@@ -322,6 +328,12 @@ internal sealed partial class EvmTraceRun
             return;
         }
 
+        if (stop is null && _options.FollowSwaps && swapAllowed && NftsBought(t) is { Count: > 0 } bought)
+        {
+            NftPurchase(t, bought, tainted, hop, values);
+            return;
+        }
+
         if (stop is null && t.ToId < 0)
         {
             stop = t.AssetId >= 0 && Settings.BridgeTokens.TryGetValue(_store.Address(t.AssetId), out var bridge) && _options.FollowBridges
@@ -399,5 +411,7 @@ internal sealed partial class EvmTraceRun
                 cut ? _stopRule! : TraceRules.Unspent,
                 cut ? $"walk stopped: {_stopReason}" : $"held at the tip (block {tip})");
         }
+
+        FinishNfts(tip);
     }
 }

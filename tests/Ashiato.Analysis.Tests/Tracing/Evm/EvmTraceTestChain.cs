@@ -31,25 +31,36 @@ internal sealed class EvmTraceTestChain : IDisposable
     public static EvmHash TxHash(long height, int index) =>
         new(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"tx {height} {index}")));
 
-    public static (EvmTransferKind, EvmAddress?, EvmAddress?, EvmAddress?, UInt256) Eth(string from, string to, ulong amount) =>
-        (EvmTransferKind.Native, null, A(from), A(to), amount);
+    /// <summary>One transfer of a hand-written transaction (token id: ERC-721/1155 only).</summary>
+    public readonly record struct Leg(EvmTransferKind Kind, EvmAddress? Asset, EvmAddress? From, EvmAddress? To, UInt256 Amount, ulong TokenId = 0);
 
-    public static (EvmTransferKind, EvmAddress?, EvmAddress?, EvmAddress?, UInt256) Internal(string from, string to, ulong amount) =>
-        (EvmTransferKind.Internal, null, A(from), A(to), amount);
+    public static Leg Eth(string from, string to, ulong amount) =>
+        new(EvmTransferKind.Native, null, A(from), A(to), amount);
 
-    public static (EvmTransferKind, EvmAddress?, EvmAddress?, EvmAddress?, UInt256) Token(string token, string from, string to, ulong amount) =>
-        (EvmTransferKind.Erc20, A(token), A(from), A(to), amount);
+    public static Leg Internal(string from, string to, ulong amount) =>
+        new(EvmTransferKind.Internal, null, A(from), A(to), amount);
 
-    public static (EvmTransferKind, EvmAddress?, EvmAddress?, EvmAddress?, UInt256) Burnt(string from, ulong amount) =>
-        (EvmTransferKind.FeeBurnt, null, A(from), null, amount);
+    public static Leg Token(string token, string from, string to, ulong amount) =>
+        new(EvmTransferKind.Erc20, A(token), A(from), A(to), amount);
 
-    public static (EvmTransferKind, EvmAddress?, EvmAddress?, EvmAddress?, UInt256) Of(EvmTransferKind kind, string? asset, string? from, string? to, ulong amount) =>
-        (kind, asset is null ? null : A(asset), from is null ? null : A(from), to is null ? null : A(to), amount);
+    public static Leg Burnt(string from, ulong amount) =>
+        new(EvmTransferKind.FeeBurnt, null, A(from), null, amount);
+
+    /// <summary>An ERC-721 transfer of token <paramref name="id"/> (null from = a mint).</summary>
+    public static Leg Nft(string contract, string? from, string? to, ulong id) =>
+        new(EvmTransferKind.Erc721, A(contract), from is null ? null : A(from), to is null ? null : A(to), 1, id);
+
+    /// <summary>An ERC-1155 transfer of <paramref name="count"/> tokens of id <paramref name="id"/>.</summary>
+    public static Leg Multi(string contract, string from, string to, ulong id, ulong count) =>
+        new(EvmTransferKind.Erc1155, A(contract), A(from), A(to), count, id);
+
+    public static Leg Of(EvmTransferKind kind, string? asset, string? from, string? to, ulong amount) =>
+        new(kind, asset is null ? null : A(asset), from is null ? null : A(from), to is null ? null : A(to), amount);
 
     /// <summary>Adds a transaction (its transfers in order) to the current block; returns its hash.</summary>
-    public EvmHash Tx(params (EvmTransferKind Kind, EvmAddress? Asset, EvmAddress? From, EvmAddress? To, UInt256 Amount)[] transfers)
+    public EvmHash Tx(params Leg[] transfers)
     {
-        _txs.Add(transfers.Select(t => new EvmTransfer(t.Kind, _txs.Count, 0, t.Asset, t.From, t.To, t.Amount, UInt256.Zero)).ToList());
+        _txs.Add(transfers.Select(t => new EvmTransfer(t.Kind, _txs.Count, 0, t.Asset, t.From, t.To, t.Amount, t.TokenId)).ToList());
         return TxHash(_height, _txs.Count - 1);
     }
 

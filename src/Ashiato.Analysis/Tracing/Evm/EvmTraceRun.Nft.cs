@@ -73,9 +73,9 @@ internal sealed partial class EvmTraceRun
             return bought;
         }
 
-        foreach (var n in BlockTransfers(t.Height))
+        foreach (var n in TxLegs(t))
         {
-            if (n.TxId == t.TxId && IsNft(n.Kind) && n.ToId == payer && n.FromId != payer && !n.Amount.IsZero)
+            if (IsNft(n.Kind) && n.ToId == payer && n.FromId != payer && !n.Amount.IsZero)
             {
                 bought.Add(n);
             }
@@ -89,9 +89,9 @@ internal sealed partial class EvmTraceRun
     {
         var payer = t.FromId;
         var price = UInt256.Zero;
-        foreach (var p in BlockTransfers(t.Height))
+        foreach (var p in TxLegs(t))
         {
-            if (p.TxId == t.TxId && p.FromId == payer && p.AssetId == t.AssetId && !IsFee(p.Kind) && !IsNft(p.Kind) && p.ToId != payer)
+            if (p.FromId == payer && p.AssetId == t.AssetId && !IsFee(p.Kind) && !IsNft(p.Kind) && p.ToId != payer)
             {
                 price += p.Amount;
             }
@@ -205,13 +205,8 @@ internal sealed partial class EvmTraceRun
         var priceName = AssetName(from.PriceAsset);
         var proceeds = new List<StoredTransfer>();
         var given = 0;
-        foreach (var p in BlockTransfers(t.Height))
+        foreach (var p in TxLegs(t))
         {
-            if (p.TxId != t.TxId)
-            {
-                continue;
-            }
-
             if (p.ToId == holder && p.FromId != holder && !IsFee(p.Kind) && !IsNft(p.Kind) && !p.Amount.IsZero)
             {
                 proceeds.Add(p);

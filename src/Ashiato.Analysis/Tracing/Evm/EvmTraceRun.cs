@@ -22,6 +22,8 @@ internal sealed partial class EvmTraceRun
     private readonly List<string> _warnings = [];
     private readonly TraceSummaryBuilder _summary = new();
     private readonly Dictionary<long, long> _postingCounts = [];
+    private readonly List<StoredTransfer> _txLegs = [];
+    private (long Height, long TxId) _txLegsOf = (-1, -1);
     private long _visited;
     private long _budgetChecks;
     private string? _stopRule;
@@ -252,6 +254,30 @@ internal sealed partial class EvmTraceRun
         return BlockTransfers(height).Where(t => t.TxId == txId).ToList();
     }
 
+    /// <summary>
+    /// The transfers of <paramref name="t"/>'s transaction in block order. The last transaction's are kept (the walk asks
+    /// for one transaction's legs several times in a row: swap leg, NFTs bought, price, sale proceeds); the list is valid
+    /// until the next call for another transaction.
+    /// </summary>
+    private List<StoredTransfer> TxLegs(in StoredTransfer t)
+    {
+        if (_txLegsOf != (t.Height, t.TxId))
+        {
+            _txLegs.Clear();
+            foreach (var x in BlockTransfers(t.Height))
+            {
+                if (x.TxId == t.TxId)
+                {
+                    _txLegs.Add(x);
+                }
+            }
+
+            _txLegsOf = (t.Height, t.TxId);
+        }
+
+        return _txLegs;
+    }
+
     private IEnumerable<StoredTransfer> BlockTransfers(long height)
     {
         var (first, count) = _store.BlockTransfers(height);
@@ -308,9 +334,9 @@ internal sealed partial class EvmTraceRun
             return null;
         }
 
-        foreach (var leg in BlockTransfers(t.Height))
+        foreach (var leg in TxLegs(t))
         {
-            if (leg.TxId != t.TxId || leg.Id == t.Id || leg.AssetId == t.AssetId || IsFee(leg.Kind) || IsNft(leg.Kind))
+            if (leg.Id == t.Id || leg.AssetId == t.AssetId || IsFee(leg.Kind) || IsNft(leg.Kind))
             {
                 continue;
             }

@@ -108,6 +108,10 @@ public sealed record TraceOptions
 
     public bool FollowBridges { get; init; } = true;
 
+    /// <summary>
+    /// Follow the asset change within a transaction on account chains: swaps and wraps, and NFTs bought with tainted value
+    /// (into the token, and out into its sale's proceeds). Off: the payment is followed to whoever was paid.
+    /// </summary>
     public bool FollowSwaps { get; init; } = true;
 
     /// <summary>Wall-clock budget; when exceeded the result is partial (never a hang).</summary>

@@ -76,7 +76,7 @@ public sealed class CliEvmNftTraceTests
     private static async Task<EvmAddress> DeployAsync(AnvilNode node, EvmAddress from, ContractArtifact artifact)
     {
         var hash = await node.SendTransactionAsync(from, null, UInt256.Zero, artifact.DeployData(), 3_000_000);
-        var receipt = await node.GetTransactionReceiptAsync(hash);
+        var receipt = await node.WaitForReceiptAsync(hash);
         Assert.Equal("0x1", receipt.GetProperty("status").GetString());
         return EvmAddress.Parse(receipt.GetProperty("contractAddress").GetString()!);
     }
@@ -84,7 +84,7 @@ public sealed class CliEvmNftTraceTests
     private static async Task<EvmHash> SendAsync(AnvilNode node, EvmAddress from, EvmAddress to, UInt256 value, byte[]? data)
     {
         var hash = await node.SendTransactionAsync(from, to, value, data, data is null ? null : 300_000UL);
-        var receipt = await node.GetTransactionReceiptAsync(hash);
+        var receipt = await node.WaitForReceiptAsync(hash);
         Assert.Equal("0x1", receipt.GetProperty("status").GetString());
         return hash;
     }

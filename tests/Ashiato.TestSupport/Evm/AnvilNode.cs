@@ -201,6 +201,30 @@ public sealed class AnvilNode : IAsyncDisposable
     public Task<JsonElement> GetTransactionReceiptAsync(EvmHash hash, CancellationToken ct = default) =>
         CallAsync("eth_getTransactionReceipt", [hash], ct);
 
+    /// <summary>
+    /// The receipt of <paramref name="hash"/>, asking again until the transaction is mined (with automine on, a receipt
+    /// asked for at once can still be null on a loaded machine). Fails after <paramref name="timeout"/> (default 30 s).
+    /// </summary>
+    public async Task<JsonElement> WaitForReceiptAsync(EvmHash hash, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var receipt = await GetTransactionReceiptAsync(hash, ct);
+            if (receipt.ValueKind != JsonValueKind.Null)
+            {
+                return receipt;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"transaction {hash} was not mined within {timeout ?? TimeSpan.FromSeconds(30)}\n{Diagnostics()}");
+            }
+
+            await Task.Delay(20, ct);
+        }
+    }
+
     /// <summary><c>eth_getBlockReceipts</c>: the receipts of a block, in transaction order.</summary>
     public Task<JsonElement> GetBlockReceiptsAsync(ulong blockNumber, CancellationToken ct = default) =>
         CallAsync("eth_getBlockReceipts", [Hex.Quantity(blockNumber)], ct);

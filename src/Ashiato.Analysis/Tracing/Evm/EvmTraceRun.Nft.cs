@@ -295,13 +295,10 @@ internal sealed partial class EvmTraceRun
             }
 
             var cut = _stopRule is not null && position.Next >= 0;
-            var time = Time(cut ? position.LastHeight : tip);
-            var node = NodeId(position.Holder, "(unknown)");
-            _edges.Add(new TraceEdge(_edges.Count + 1, Chain, "", null, position.Hop, node, node, NftName(position.Contract, position.TokenId),
-                position.Price, position.Tainted, TraceSummaryBuilder.Ratio(position.Tainted, position.Price), time,
+            EmitHeld(position.Holder, position.PriceAsset, position.Hop, position.Price, position.Tainted, cut ? position.LastHeight : tip,
                 cut ? _stopRule! : TraceRules.Unspent,
                 (cut ? $"walk stopped: {_stopReason}" : $"NFT held at the tip (block {tip})") + $"; amounts in {AssetName(position.PriceAsset)}",
-                Values(position.PriceAsset, position.Tainted, time)));
+                assetName: NftName(position.Contract, position.TokenId));
         }
     }
 

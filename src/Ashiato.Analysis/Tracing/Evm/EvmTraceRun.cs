@@ -564,8 +564,12 @@ internal sealed partial class EvmTraceRun
             values ?? Values(t.AssetId, tainted, time)));
     }
 
-    /// <summary>An edge that is no transfer: taint held at the end, cut by a limit, or of unknown origin.</summary>
-    private void EmitHeld(long addressId, long assetId, int hop, UInt256 balance, UInt256 tainted, long height, string rule, string detail, bool origin = false)
+    /// <summary>
+    /// An edge that is no transfer: taint held at the end, cut by a limit, or of unknown origin. <paramref name="assetName"/>
+    /// names an NFT held (its amounts and values are in <paramref name="assetId"/>, the asset that bought it).
+    /// </summary>
+    private void EmitHeld(long addressId, long assetId, int hop, UInt256 balance, UInt256 tainted, long height, string rule, string detail, bool origin = false,
+        string? assetName = null)
     {
         var time = Time(height);
         var node = NodeId(addressId, "(unknown)");
@@ -577,7 +581,7 @@ internal sealed partial class EvmTraceRun
             hop,
             origin ? NodeId(-1, "(unknown)") : node,
             node,
-            AssetName(assetId),
+            assetName ?? AssetName(assetId),
             balance,
             tainted,
             TraceSummaryBuilder.Ratio(tainted, balance),

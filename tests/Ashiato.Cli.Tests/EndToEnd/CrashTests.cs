@@ -116,7 +116,11 @@ public sealed class CrashTests
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
         var chainDir = Path.Combine(storeDir, "chains", chain);
-        var baseline = Directory.Exists(chainDir) ? Directory.GetDirectories(chainDir, "seg-*").Length : 0;
+        // count segment directories made by this run, by name: compaction merges small tail segments into one, so the
+        // number of directories can fall while the run writes (then a count difference never reached the target and the
+        // run sometimes finished before its kill); names are generation-numbered and never reused
+        var seen = new HashSet<string>(SegmentNames(chainDir), StringComparer.Ordinal);
+        var made = 0;
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(120))
         {
@@ -125,12 +129,19 @@ public sealed class CrashTests
                 return (true, 0);
             }
 
-            var now = Directory.Exists(chainDir) ? Directory.GetDirectories(chainDir, "seg-*").Length : 0;
-            if (now - baseline >= segments)
+            foreach (var name in SegmentNames(chainDir))
+            {
+                if (seen.Add(name))
+                {
+                    made++;
+                }
+            }
+
+            if (made >= segments)
             {
                 process.Kill(entireProcessTree: true); // SIGKILL on Linux
                 await process.WaitForExitAsync();
-                return (false, now - baseline);
+                return (false, made);
             }
 
             await Task.Delay(5);
@@ -138,5 +149,17 @@ public sealed class CrashTests
 
         process.Kill(entireProcessTree: true);
         throw new TimeoutException("ingest made no progress in 120 s");
+    }
+
+    private static string[] SegmentNames(string chainDir)
+    {
+        try
+        {
+            return Directory.Exists(chainDir) ? Directory.GetDirectories(chainDir, "seg-*").Select(d => Path.GetFileName(d)).ToArray() : [];
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return []; // the chain directory is being made
+        }
     }
 }

@@ -304,27 +304,8 @@ internal sealed partial class EvmTraceRun
 
     /// <summary>An edge of an NFT transfer: asset <c>contract#id</c>, amounts in <paramref name="priceAsset"/>.</summary>
     private void EmitNft(in StoredTransfer n, long from, long to, int hop, long priceAsset, UInt256 amount, UInt256 tainted, string rule, string detail,
-        IReadOnlyList<FiatValue>? values = null)
-    {
-        var (tx, reference) = TxRef(n);
-        var time = Time(n.Height);
-        _edges.Add(new TraceEdge(
-            _edges.Count + 1,
-            Chain,
-            tx,
-            reference,
-            hop,
-            NodeId(from, from < 0 ? "(minted)" : "(unknown)"),
-            NodeId(to, "(burnt)"),
-            NftName(n.AssetId, n.TokenId),
-            amount,
-            tainted,
-            TraceSummaryBuilder.Ratio(tainted, amount),
-            time,
-            rule,
-            detail,
-            values ?? Values(priceAsset, tainted, time)));
-    }
+        IReadOnlyList<FiatValue>? values = null) =>
+        Emit(n, from, to, hop, tainted, rule, detail, values, NftName(n.AssetId, n.TokenId), amount, priceAsset);
 
     /// <summary>Part <paramref name="index"/> of <paramref name="value"/> split in <paramref name="parts"/> equal parts (floor; the remainder to part 0).</summary>
     private static UInt256 Split(UInt256 value, ulong parts, int index)

@@ -542,10 +542,16 @@ internal sealed partial class EvmTraceRun
         return list;
     }
 
-    private void Emit(in StoredTransfer t, long from, long to, int hop, UInt256 tainted, string rule, string? detail, IReadOnlyList<FiatValue>? values = null)
+    /// <summary>
+    /// The edge of transfer <paramref name="t"/>. An NFT's edge names it with <paramref name="assetName"/> and carries
+    /// <paramref name="amount"/> and its values in <paramref name="valueAsset"/> (the asset that bought it).
+    /// </summary>
+    private void Emit(in StoredTransfer t, long from, long to, int hop, UInt256 tainted, string rule, string? detail, IReadOnlyList<FiatValue>? values = null,
+        string? assetName = null, UInt256? amount = null, long? valueAsset = null)
     {
         var (tx, reference) = TxRef(t);
         var time = Time(t.Height);
+        var flow = amount ?? t.Amount;
         _edges.Add(new TraceEdge(
             _edges.Count + 1,
             Chain,
@@ -554,14 +560,14 @@ internal sealed partial class EvmTraceRun
             hop,
             NodeId(from, from == t.FromId && t.FromId < 0 ? "(minted)" : "(unknown)"),
             NodeId(to, "(burnt)"),
-            AssetName(t.AssetId),
-            t.Amount,
+            assetName ?? AssetName(t.AssetId),
+            flow,
             tainted,
-            TraceSummaryBuilder.Ratio(tainted, t.Amount),
+            TraceSummaryBuilder.Ratio(tainted, flow),
             time,
             rule,
             detail,
-            values ?? Values(t.AssetId, tainted, time)));
+            values ?? Values(valueAsset ?? t.AssetId, tainted, time)));
     }
 
     /// <summary>

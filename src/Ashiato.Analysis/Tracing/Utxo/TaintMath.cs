@@ -184,6 +184,27 @@ public static class TaintMath
             return 0m;
         }
 
+        // most shares have a · 10⁹ within 64 bits (a < 184 coins of 10⁸ units): the same rounding without 128-bit division
+        if (a <= ulong.MaxValue / 1_000_000_000UL)
+        {
+            var p64 = a * 1_000_000_000UL;
+            var nine64 = p64 / b;
+            var rem64 = p64 - (nine64 * b);
+            if (rem64 >= b - rem64)
+            {
+                nine64 += 1;
+            }
+
+            var eight64 = nine64 / 10;
+            var last64 = (int)(nine64 % 10);
+            if (last64 > 5 || (last64 == 5 && (eight64 & 1) != 0))
+            {
+                eight64 += 1;
+            }
+
+            return Decimal8(eight64);
+        }
+
         var p = (UInt128)a * 1_000_000_000UL;
         var scaled = p / b;
         var rem = p - (scaled * b);

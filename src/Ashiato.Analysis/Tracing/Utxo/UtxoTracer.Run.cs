@@ -103,7 +103,8 @@ public sealed partial class UtxoTracer
             if (!exists)
             {
                 slot = _spareWork.Count > 0 ? _spareWork.Pop() : new TxWork();
-                _queue.Enqueue(tx, _forward ? tx : -tx);
+                slot.Tx = tx;
+                _queue.Enqueue(slot, _forward ? tx : -tx);
             }
 
             return slot!;

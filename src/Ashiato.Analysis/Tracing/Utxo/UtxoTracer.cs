@@ -185,7 +185,7 @@ public sealed partial class UtxoTracer : IChainTracer
         private readonly UtxoTracer _t;
         private readonly UtxoChainStore _chain;
         private readonly Stopwatch _clock = new();
-        private readonly PriorityQueue<long, long> _queue = new();
+        private readonly PriorityQueue<TxWork, long> _queue = new(); // each transaction's work, by transaction id (backward: descending)
         private readonly Dictionary<long, TxWork> _work = [];
         private readonly Stack<TxWork> _spareWork = new();
         private readonly List<EdgeRec> _edges = [];
@@ -269,9 +269,9 @@ public sealed partial class UtxoTracer : IChainTracer
                 Inject(seed);
             }
 
-            while (_queue.TryDequeue(out var txId, out _))
+            while (_queue.TryDequeue(out var work, out _))
             {
-                var work = _work[txId];
+                var txId = work.Tx;
                 if (work.Done)
                 {
                     continue;
@@ -402,6 +402,7 @@ public sealed partial class UtxoTracer : IChainTracer
     /// </summary>
     private sealed class TxWork
     {
+        public long Tx;
         public int Hop = int.MaxValue;
         public bool Done;
         public readonly List<(long Id, uint Address, TaintPiece Taint)> Items = [];

@@ -156,7 +156,8 @@ switch (args[0])
                 $"`dotnet run -c Release --project bench/Ashiato.Bench -- trace --store STORE --world WORLD{(traceSection == "trace" ? "" : " --section " + traceSection)}` (WORLD = {worldLine}; STORE from `ashiato simulate`, " +
                 "`ingest bitcoin`, `tags import` of the world's TagPacks and `cluster`). Haircut, stop at exchanges and OTC brokers (the default), mixers and CoinJoins, no fiat " +
                 "values, one thread; latency = one `UtxoTracer.Run` (seed resolution, trace, nodes, edges and summary). 200 warm-up traces, then " +
-                "two passes; the second measures compiled code (tiered compilation promotes methods after ≈ 30 calls). Edges visited/s over " +
+                "two passes; the second measures compiled code (tiered compilation promotes methods after ≈ 30 calls), and is run three times over " +
+                "the random seeds (the machine is shared; the goal line judges the median walk rate). Edges visited/s over " +
                 "CPU time counts every thread of the process (the JIT's and the GC's too, and the harness's own work between traces); bytes " +
                 "allocated are the tracing thread's; GC pause share = time the runtime was paused for collections / Σ trace time. Walk = " +
                 "`TraceResult.WalkTime` (the walk over ids, before the result is made). The read floor replays the reads of the same transactions without the tracer's work (see `TraceBenchmark.ReadFloor`).",

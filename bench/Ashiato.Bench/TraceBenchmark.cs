@@ -66,10 +66,15 @@ internal static class TraceBenchmark
             "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         };
         (List<Hash256[]> Processed, double TracerRate, double WalkRate)? floorInput = null;
-        foreach (var pass in new[] { "first", "second" })
+        var goal = new List<string>(); // the second pass's figures against the issue's goals (ADR 0005)
+
+        // the random seeds' second pass is run three times (the machine is shared: one pass can fall on a neighbour's burst);
+        // the goal line gives all three walk rates and judges their median
+        var walkRates = new SortedDictionary<int, List<(double Walk, double Whole)>>();
+        foreach (var pass in new[] { "first", "second", "second (repeat 2)", "second (repeat 3)" })
         foreach (var (name, list) in new[] { ("theft transactions", thefts), ($"random transactions", random) })
         {
-            if (list.Count == 0)
+            if (list.Count == 0 || (pass.StartsWith("second (", StringComparison.Ordinal) && list != random))
             {
                 continue;
             }
@@ -127,7 +132,39 @@ internal static class TraceBenchmark
                     $"{walk / total:0.00} | {(double)allocated / Math.Max(1, visited):N0} | {gcs} | {pause.TotalMilliseconds / total.TotalMilliseconds:0.00} | {partial} |");
                 log(line);
                 lines.Add(line);
+                if (pass.StartsWith("second", StringComparison.Ordinal) && list == random)
+                {
+                    if (!walkRates.TryGetValue(hops, out var rates))
+                    {
+                        walkRates[hops] = rates = [];
+                    }
+
+                    rates.Add((visited / Math.Max(1e-9, walk.TotalSeconds), visited / total.TotalSeconds));
+                }
+                else if (pass == "second")
+                {
+                    goal.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"{hops} hops, theft transactions: p50 {P(0.5):0.00} ms, max {times[^1]:0.00} ms ({(times[^1] < 100 ? "under" : "NOT under")} 100 ms)"));
+                }
             }
+        }
+
+        foreach (var (hops, rates) in walkRates)
+        {
+            var walks = rates.Select(r => r.Walk).Order().ToList();
+            var wholes = rates.Select(r => r.Whole).Order().ToList();
+            var median = walks[walks.Count / 2];
+            goal.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{hops} hops, random seeds: walk {string.Join(" / ", rates.Select(r => (r.Walk / 1e6).ToString("0.0", CultureInfo.InvariantCulture)))} M edges visited/s per core, " +
+                $"median {median / 1e6:0.0} M ({(median >= 10e6 ? "met" : "NOT met")}); whole trace median {wholes[wholes.Count / 2] / 1e6:0.0} M/s"));
+        }
+
+        if (goal.Count > 0)
+        {
+            lines.Add(string.Empty);
+            lines.Add("Goals (issue 6; the rate is the walk's, see docs/adr/0005): ≥ 10 M edges visited/s per core, a typical hack trace under 100 ms. This run, second pass (random seeds: three times): "
+                + string.Join("; ", goal) + ".");
+            log(lines[^1]);
         }
 
         if (floorInput is { } fi)

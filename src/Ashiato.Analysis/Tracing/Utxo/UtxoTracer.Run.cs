@@ -39,6 +39,7 @@ public sealed partial class UtxoTracer
         private long _txTextId = -1;
         private string _txText = "";
 
+        private long[] _injectionKeys = new long[16];
         private string? _unspentDetail;
         private string?[] _maxHopsDetails = [];
 
@@ -52,6 +53,10 @@ public sealed partial class UtxoTracer
             var outputs = _t.SeedOutputs(seed);
             ulong? left = seed.Amount is { } a ? (a.FitsUInt64 ? a.Low64 : ulong.MaxValue) : null;
             var injected = 0;
+
+            // outputs come in id order, usually several of one transaction: its output range is kept, so that the search for an
+            // output's transaction is made once per transaction
+            long tx = -1, txOutputs = 0, txFirst = 0;
             foreach (var o in outputs)
             {
                 if (left == 0)
@@ -59,7 +64,13 @@ public sealed partial class UtxoTracer
                     break;
                 }
 
-                var tx = _view.TxOfOutput(o);
+                if (tx < 0 || o < txFirst || o >= txFirst + txOutputs)
+                {
+                    tx = _view.TxOfOutput(o);
+                    var row = _view.GetRow(tx);
+                    (txFirst, txOutputs) = (row.FirstOutput, row.OutputCount);
+                }
+
                 if (seed.NotBefore is { } nb && BlockTime(_t.HeightOf(tx)) < nb)
                 {
                     continue;
@@ -94,6 +105,20 @@ public sealed partial class UtxoTracer
             {
                 _warnings.Add($"seed {seed.Kind.ToString().ToLowerInvariant()} '{seed.Value}' taints nothing (no output with value{(seed.NotBefore is null ? "" : " after " + seed.NotBefore.Value.ToString("u", CultureInfo.InvariantCulture))})");
             }
+        }
+
+        /// <summary>The seeded outputs of a transaction in id order (a buffer of the run, valid until the next call).</summary>
+        private ReadOnlySpan<long> SortedKeys(Dictionary<long, TaintPiece> injections)
+        {
+            if (_injectionKeys.Length < injections.Count)
+            {
+                _injectionKeys = new long[Math.Max(injections.Count, _injectionKeys.Length * 2)];
+            }
+
+            var keys = _injectionKeys.AsSpan(0, injections.Count);
+            injections.Keys.CopyTo(_injectionKeys, 0);
+            keys.Sort();
+            return keys;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -210,8 +235,9 @@ public sealed partial class UtxoTracer
             // seeds injected here: the union with what the inputs brought (never more than the output)
             if (work.Injections is not null)
             {
-                foreach (var (outId, inj) in work.Injections.OrderBy(kv => kv.Key))
+                foreach (var outId in SortedKeys(work.Injections))
                 {
+                    var inj = work.Injections[outId];
                     var j = (int)(outId - tx.FirstOutput);
                     var added = pieces[j].Merge(inj, outValues[j]);
                     if (added > 0)

@@ -70,7 +70,7 @@ public sealed partial class UtxoTracer
         {
             case TraceSeedKind.Transaction:
             {
-                var tx = _chain.GetTx(ResolveTx(_chain, seed.Value));
+                var tx = _view!.GetRow(ResolveTx(_chain, seed.Value));
                 for (var j = 0; j < tx.OutputCount; j++)
                 {
                     outputs.Add(tx.FirstOutput + j);

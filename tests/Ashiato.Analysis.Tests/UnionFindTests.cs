@@ -53,3 +53,40 @@ public sealed class UnionFindTests
         Assert.Equal((1.0 + (2.0 / 3)) / 2, s.MeanCompleteness, 9);
     }
 }
+
+public sealed class ClusterMembersTests
+{
+    [Fact]
+    public void Finds_every_member_of_random_clusterings_as_a_scan_would()
+    {
+        var random = new Random(11);
+        foreach (var n in new[] { 0, 1, 2, 7, 31, 32, 33, 1000, 65_537 })
+        {
+            // union-find cluster ids: the smallest member is the id, members anywhere after it (runs, gaps, the last id)
+            var uf = new UnionFind(n);
+            for (var k = 0; k < n / 2; k++)
+            {
+                uf.Union(random.Next(n), random.Next(Math.Max(1, Math.Min(n, 64))));
+            }
+
+            var ids = uf.ClusterIds();
+            foreach (var cluster in ids.Distinct().Take(50).Append((uint)n).Append(uint.MaxValue))
+            {
+                var expected = Enumerable.Range(0, n).Where(a => ids[a] == cluster).Select(a => (uint)a).ToList();
+                Assert.Equal(expected, ClusterMembers.Find(ids, cluster));
+                Assert.Equal(expected, ClusterMembers.Find(ids, cluster, from: Math.Min(cluster, (uint)n)));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_start_past_the_array_finds_nothing_and_a_start_inside_skips_what_is_before_it()
+    {
+        uint[] ids = [0, 0, 2, 0, 2, 0];
+        Assert.Equal([0u, 1, 3, 5], ClusterMembers.Find(ids, 0));
+        Assert.Equal([3u, 5], ClusterMembers.Find(ids, 0, from: 2));
+        Assert.Equal([2u, 4], ClusterMembers.Find(ids, 2, from: 2));
+        Assert.Empty(ClusterMembers.Find(ids, 0, from: 6));
+        Assert.Empty(ClusterMembers.Find([], 0));
+    }
+}

@@ -77,16 +77,8 @@ public sealed class ClusterView
 
     public uint ClusterOf(uint address) => _ids[address];
 
-    public IEnumerable<uint> Members(uint clusterId)
-    {
-        for (var i = 0u; i < _ids.Length; i++)
-        {
-            if (_ids[i] == clusterId)
-            {
-                yield return i;
-            }
-        }
-    }
+    /// <summary>The addresses of a cluster, ascending (<see cref="ClusterMembers.Find"/> over every id).</summary>
+    public IEnumerable<uint> Members(uint clusterId) => ClusterMembers.Find(_ids, clusterId);
 
     /// <summary>The merges on the path from a to b in the merge forest (in path order, from a), or null when they are not linked.</summary>
     public IReadOnlyList<(uint From, uint To, MergeRecord Merge)>? Explain(uint a, uint b) =>

@@ -154,6 +154,13 @@ public sealed class ClusterLabels
     /// <summary>The cluster id used for labels: the stored cluster, or the address itself when no stored cluster covers it.</summary>
     public uint ClusterOf(uint address) => _ids is not null && address < _ids.Length ? _ids[address] : address;
 
+    /// <summary>
+    /// The addresses of cluster <paramref name="cluster"/> (its id: its smallest member), ascending; just the address itself
+    /// when the clusters do not cover it.
+    /// </summary>
+    public List<uint> Members(uint cluster) =>
+        _ids is not null && cluster < _ids.Length ? Clustering.ClusterMembers.Find(_ids, cluster, from: cluster) : [cluster];
+
     /// <summary>The tags of one address (best first).</summary>
     public IReadOnlyList<ChainTag> TagsOf(uint address) => _tagsByAddress.TryGetValue(address, out var list) ? list : [];
 

@@ -48,16 +48,8 @@ public sealed class EvmClusterView
 
     public uint ClusterOf(long address) => _ids[address];
 
-    public IEnumerable<uint> Members(uint clusterId)
-    {
-        for (var i = 0u; i < _ids.Length; i++)
-        {
-            if (_ids[i] == clusterId)
-            {
-                yield return i;
-            }
-        }
-    }
+    /// <summary>The addresses of a cluster, ascending (<see cref="Clustering.ClusterMembers.Find"/> over every id).</summary>
+    public IEnumerable<uint> Members(uint clusterId) => Clustering.ClusterMembers.Find(_ids, clusterId);
 
     /// <summary>The deposit-address record of an address, or null when it was not detected as one.</summary>
     public EvmDepositRecord? Deposit(long address)

@@ -134,6 +134,25 @@ public interface ITraceLabels
     /// addresses a trace meets are unlabelled). The default asks <see cref="Lookup"/>.
     /// </summary>
     bool MayHaveLabel(long addressId) => Lookup(addressId) is not null;
+
+    /// <summary>
+    /// The address ids of cluster <paramref name="cluster"/> below <paramref name="addressCount"/>, ascending. The default asks
+    /// <see cref="ClusterOf"/> of every id from the cluster's up (a cluster has no member below its id); implementations with
+    /// the cluster ids in an array search it faster.
+    /// </summary>
+    IReadOnlyList<long> MembersOf(long cluster, long addressCount)
+    {
+        var members = new List<long>();
+        for (var a = cluster; a < addressCount; a++)
+        {
+            if (ClusterOf(a) == cluster)
+            {
+                members.Add(a);
+            }
+        }
+
+        return members;
+    }
 }
 
 /// <summary>Rules recorded on edges: why an edge was followed or where following stopped.</summary>

@@ -67,4 +67,7 @@ public sealed class EvmTraceLabels : ITraceLabels
     public TraceLabel? Lookup(long addressId) => _labels.GetValueOrDefault(addressId);
 
     public long? ClusterOf(long addressId) => _clusters is not null && _clusters.Covers(addressId) ? _clusters.ClusterOf(addressId) : null;
+
+    public IReadOnlyList<long> MembersOf(long cluster, long addressCount) =>
+        _clusters is null || cluster is < 0 or > uint.MaxValue ? [] : [.. _clusters.Members((uint)cluster).Where(a => a < addressCount).Select(a => (long)a)];
 }

@@ -207,14 +207,7 @@ internal sealed partial class EvmTraceRun
             throw new UserErrorException($"{where}: neither a cluster id nor an address of chain '{Chain}'");
         }
 
-        var ids = new List<long>();
-        for (var a = cluster; a < _store.AddressCount; a++)
-        {
-            if (labels.ClusterOf(a) == cluster)
-            {
-                ids.Add(a);
-            }
-        }
+        var ids = labels.MembersOf(cluster, _store.AddressCount);
 
         var set = ids.ToHashSet();
         var members = new List<ResolvedSeed>();

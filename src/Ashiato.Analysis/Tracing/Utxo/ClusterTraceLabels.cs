@@ -82,6 +82,9 @@ public sealed class ClusterTraceLabels : ITraceLabels
     /// <summary>One bit test (<see cref="ClusterLabels.IsLabelled"/>), exactly when <see cref="Lookup"/> gives a label.</summary>
     public bool MayHaveLabel(long addressId) => addressId is >= 0 and <= uint.MaxValue && _labels.IsLabelled((uint)addressId);
 
+    public IReadOnlyList<long> MembersOf(long cluster, long addressCount) =>
+        cluster is < 0 or > uint.MaxValue ? [] : [.. _labels.Members((uint)cluster).Where(a => a < addressCount).Select(a => (long)a)];
+
     public long? ClusterOf(long addressId) =>
         Clustered && addressId is >= 0 and <= uint.MaxValue ? _labels.ClusterOf((uint)addressId) : null;
 }

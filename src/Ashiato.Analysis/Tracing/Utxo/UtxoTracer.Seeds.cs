@@ -137,15 +137,6 @@ public sealed partial class UtxoTracer
             cluster = _labels.ClusterOf(ResolveAddress(_chain, value)) ?? throw new UserErrorException($"address '{value}' has no cluster");
         }
 
-        var members = new List<uint>();
-        for (long a = cluster; a < _chain.AddressCount; a++)
-        {
-            if (_labels.ClusterOf(a) == cluster)
-            {
-                members.Add((uint)a);
-            }
-        }
-
-        return members;
+        return [.. _labels.MembersOf(cluster, _chain.AddressCount).Select(a => (uint)a)];
     }
 }

@@ -296,6 +296,7 @@ public sealed class UtxoTracerTests : IDisposable
     [Theory]
     [InlineData(TraceSeedKind.Address, "bcrt1qnotanaddress", "is not a valid bitcoin-regtest address")]
     [InlineData(TraceSeedKind.Address, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "is a bitcoin address; chain 'tiny' is bitcoin-regtest")]
+    [InlineData(TraceSeedKind.Address, "0x52908400098527886E0F7030069857D2E4169EE7", "is an EVM address; chain 'tiny' is a Bitcoin-family chain (bitcoin-regtest)")]
     [InlineData(TraceSeedKind.Transaction, "abcd", "is not a transaction id")]
     [InlineData(TraceSeedKind.Transaction, "0000000000000000000000000000000000000000000000000000000000000001", "is not on chain 'tiny'")]
     [InlineData(TraceSeedKind.Output, "nonsense", "is not an output reference")]

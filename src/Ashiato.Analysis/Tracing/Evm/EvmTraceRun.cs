@@ -102,7 +102,10 @@ internal sealed partial class EvmTraceRun
             {
                 if (!EvmAddress.TryParse(seed.Value, out var address))
                 {
-                    throw new UserErrorException($"{where}: not an EVM address (0x + 40 hex digits)");
+                    var bitcoin = Chains.Bitcoin.Network.All.FirstOrDefault(n => Chains.Bitcoin.Scripts.AddressCodec.TryParse(n, seed.Value, out _, out _));
+                    throw new UserErrorException(bitcoin is not null
+                        ? $"{where}: a {bitcoin.Name} address; chain '{Chain}' is an EVM chain (0x + 40 hex digits): trace it on a Bitcoin-family chain"
+                        : $"{where}: not an EVM address (0x + 40 hex digits)");
                 }
 
                 var id = _store.FindAddress(address);

@@ -16,7 +16,9 @@ public sealed partial class UtxoTracer
             var other = Network.All.FirstOrDefault(n => n != chain.Network && AddressCodec.TryParse(n, text, out _, out _));
             throw new UserErrorException(other is not null
                 ? $"address '{text}' is a {other.Name} address; chain '{chain.ChainName}' is {chain.Network.Name}"
-                : $"'{text}' is not a valid {chain.Network.Name} address");
+                : Chains.Evm.EvmAddress.TryParse(text, out _)
+                    ? $"'{text}' is an EVM address; chain '{chain.ChainName}' is a Bitcoin-family chain ({chain.Network.Name}): trace it on an EVM chain"
+                    : $"'{text}' is not a valid {chain.Network.Name} address");
         }
 
         var id = chain.FindAddress(kind, payload);

@@ -433,6 +433,10 @@ public sealed class EvmTracerTests
         Assert.Contains("no transfer at position 7", badPos.Message, StringComparison.Ordinal);
         var unknown = Assert.Throws<UserErrorException>(() => tracer.Run([new TraceSeed(Name, TraceSeedKind.Address, A("nobody").ToString())], Opts(TaintModel.Fifo)));
         Assert.Contains("is not on chain", unknown.Message, StringComparison.Ordinal);
+        var notEvm = Assert.Throws<UserErrorException>(() => tracer.Run([new TraceSeed(Name, TraceSeedKind.Address, "0x12")], Opts(TaintModel.Fifo)));
+        Assert.Contains("seed 1 (Address '0x12'): not an EVM address (0x + 40 hex digits)", notEvm.Message, StringComparison.Ordinal);
+        var bitcoin = Assert.Throws<UserErrorException>(() => tracer.Run([new TraceSeed(Name, TraceSeedKind.Address, "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")], Opts(TaintModel.Fifo)));
+        Assert.Contains("a bitcoin address; chain '" + Name + "' is an EVM chain", bitcoin.Message, StringComparison.Ordinal);
         var noClusters = Assert.Throws<UserErrorException>(() => tracer.Run([new TraceSeed(Name, TraceSeedKind.Cluster, "1")], Opts(TaintModel.Fifo)));
         Assert.Contains("has no clusters: run 'ashiato cluster --chain", noClusters.Message, StringComparison.Ordinal);
     }

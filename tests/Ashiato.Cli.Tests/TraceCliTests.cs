@@ -63,6 +63,16 @@ public sealed class TraceCliTests
         Assert.True(code == 0, err);
         Assert.Contains("stop:service", output, StringComparison.Ordinal); // the stolen coins came from the victim's tagged hot wallet
 
+        // --amount: only that much of the seed is traced (the outputs in order), and the seed records it
+        (code, output, err) = await cli.RunAsync("trace", "--chain", "sim", "--tx", theft, "--amount", "1000", "--json");
+        Assert.True(code == 0, err);
+        using (var limited = JsonDocument.Parse(output))
+        {
+            Assert.Equal("1000", limited.RootElement.GetProperty("seeds")[0].GetProperty("amount").GetString());
+            var seeded = Assert.Single(limited.RootElement.GetProperty("summary").GetProperty("seeded").EnumerateArray());
+            Assert.Equal("1000", seeded.GetProperty("tainted").GetString());
+        }
+
         // --out into a directory not made yet: made, as report and evaluate do
         var nested = Path.Combine(cli.WorkDir, "new-dir", "deeper", "t.json");
         Assert.Equal(0, (await cli.RunAsync("trace", "--chain", "sim", "--tx", theft, "--out", nested)).Code);
@@ -83,6 +93,10 @@ public sealed class TraceCliTests
             (["--tx", theft, "--from", "yesterday"], "--from 'yesterday'"),
             (["--tx", theft, "--min-amount", "1.5"], "--min-amount '1.5'"),
             ([], "nothing to trace"),
+            (["--tx", theft, "--tx", theft, "--amount", "5"], "--amount applies to exactly one"),
+            (["--tx", theft, "--amount", "0"], "--amount '0': expected a positive integer"),
+            (["--tx", theft, "--amount", "1.5"], "--amount '1.5'"),
+            (["--tx", theft, "--asset", "0x52908400098527886e0f7030069857d2e4169ee7"], "is not the chain's coin (BTC)"),
             (["--tx", theft, "--out", Path.Combine(cli.WorkDir, "a.json", "t.json")], "cannot create directory"), // a.json is a file
         })
         {

@@ -40,7 +40,9 @@ public static class TraceCommand
         var budget = new Option<double?>("--time-budget") { Description = "Seconds; when exceeded the result is partial" };
         var format = new Option<string?>("--format") { Description = "json | csv | graphml | dot (default json with --out)" };
         var outPath = new Option<string?>("--out") { Description = "Write the trace to this file (csv: edges here, nodes in FILE.nodes.csv)" };
-        foreach (var o in new Option[] { chain, address, tx, output, cluster, incident, direction, model, maxHops, maxEdges, minAmount, minFiat, fiat, from, to, coinjoin, stopCategory, budget, format, outPath })
+        var amount = new Option<string?>("--amount") { Description = "With one --address, --tx or --output: trace only this much of it, in base units (satoshi, wei, token units)" };
+        var asset = new Option<string?>("--asset") { Description = "EVM chains, with one seed: the token contract (0x…) the seed and --amount are in (default: the native coin)" };
+        foreach (var o in new Option[] { chain, address, tx, output, cluster, incident, amount, asset, direction, model, maxHops, maxEdges, minAmount, minFiat, fiat, from, to, coinjoin, stopCategory, budget, format, outPath })
         {
             cmd.Options.Add(o);
         }
@@ -60,6 +62,17 @@ public static class TraceCommand
             {
                 throw new UserErrorException("nothing to trace: give --address, --tx, --output, --cluster or --incident");
             }
+
+            var (seedAmount, seedAsset) = (parse.GetValue(amount), parse.GetValue(asset));
+            if ((seedAmount is not null || seedAsset is not null) && (seeds.Count != 1 || incidents.Length > 0))
+            {
+                throw new UserErrorException($"{(seedAmount is not null ? "--amount" : "--asset")} applies to exactly one --address, --tx, --output or --cluster seed " +
+                    $"(got {seeds.Count} seed(s){(incidents.Length > 0 ? $" and {incidents.Length} incident(s)" : "")})");
+            }
+
+            UInt256? limit = seedAmount is null ? null
+                : UInt256.TryParse(seedAmount, out var av) && !av.IsZero ? av
+                : throw new UserErrorException($"--amount '{seedAmount}': expected a positive integer amount in base units (satoshi, wei, token units)");
 
             var fiats = (parse.GetValue(fiat) ?? "USD").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(f => f.ToUpperInvariant()).Distinct().ToList();
@@ -105,7 +118,7 @@ public static class TraceCommand
                 }
             }
 
-            var result = Run(ctx, parse, parse.GetValue(chain), seeds, incidents, options, ct);
+            var result = Run(ctx, parse, parse.GetValue(chain), seeds, incidents, options, ct, limit, seedAsset);
             if (path is not null)
             {
                 foreach (var (file, write) in TraceOutput.Writers(result, fmt ?? "json", path))
@@ -137,7 +150,7 @@ public static class TraceCommand
     }
 
     private static TraceResult Run(CliContext ctx, ParseResult parse, string? chainName, List<(TraceSeedKind Kind, string Value)> seeds, string[] incidents,
-        TraceOptions options, CancellationToken ct)
+        TraceOptions options, CancellationToken ct, UInt256? amount = null, string? asset = null)
     {
         using var store = ctx.OpenStore(parse, create: false);
         var traceSeeds = new List<TraceSeed>();
@@ -147,7 +160,7 @@ public static class TraceCommand
         }
 
         var name = seeds.Count > 0 || chainName is not null ? CliContext.ResolveChain(store, chainName) : traceSeeds[0].Chain;
-        traceSeeds.AddRange(seeds.Select(s => new TraceSeed(name, s.Kind, s.Value)));
+        traceSeeds.AddRange(seeds.Select(s => new TraceSeed(name, s.Kind, s.Value) { Amount = amount, Asset = asset }));
         using var session = new TraceSession(store, line => ctx.Err.WriteLine(line));
         if (session.Valuer is null)
         {

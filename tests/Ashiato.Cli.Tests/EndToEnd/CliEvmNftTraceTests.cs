@@ -71,6 +71,15 @@ public sealed class CliEvmNftTraceTests
         // the seller of the purchase is paid with the stolen ETH, but the taint went into the token, not to the seller
         Assert.DoesNotContain(edges, e => e.GetProperty("to").GetString() == Node(seller) && e.GetProperty("asset").GetString() == "ETH");
         Assert.False(json.RootElement.GetProperty("partial").GetBoolean());
+
+        // --amount on an address seed: only 3 of the 11 stolen ETH the thief received are traced
+        var three = Ether * 3;
+        (code, var stdout, err) = await cli.RunAsync("trace", "--chain", "anvil", "--address", thief.ToString(), "--amount", three.ToString(), "--json");
+        Assert.True(code == 0, err);
+        using var limited = JsonDocument.Parse(stdout);
+        var seeded = Assert.Single(limited.RootElement.GetProperty("summary").GetProperty("seeded").EnumerateArray());
+        Assert.Equal("ETH", seeded.GetProperty("asset").GetString());
+        Assert.Equal((BigInteger)3 * BigInteger.Pow(10, 18), Big(seeded, "tainted"));
     }
 
     private static async Task<EvmAddress> DeployAsync(AnvilNode node, EvmAddress from, ContractArtifact artifact)

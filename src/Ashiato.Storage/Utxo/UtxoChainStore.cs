@@ -390,6 +390,53 @@ public sealed partial class UtxoChainStore : IDisposable
 
     public long FindAddress(AddressKind kind, ReadOnlySpan<byte> payload) => FindAddress(kind, payload, null);
 
+    /// <summary>
+    /// The postings of an address in transactions <paramref name="fromTx"/> ≤ id &lt; <paramref name="toTx"/>, in chain order:
+    /// segments outside the range are skipped and, in each other, the first posting in range is found by binary search (a
+    /// segment's postings of an address are in chain order), so a window of a busy address costs its length, not the
+    /// address's whole history.
+    /// </summary>
+    public IEnumerable<Posting> GetPostings(uint addressId, long fromTx, long toTx)
+    {
+        foreach (var s in _segments)
+        {
+            if (addressId >= s.Info.AddressBase + s.Info.AddressCount || s.Info.TxBase >= toTx || s.Info.TxBase + s.Info.TxCount <= fromTx)
+            {
+                continue;
+            }
+
+            var (start, count) = s.Postings(addressId);
+            long TxAt(long i)
+            {
+                var e = s.PostingEntry(start + i);
+                return s.Info.TxBase + s.TxOfLocal(e & 0x7FFF_FFFFu, input: (e & 0x8000_0000u) != 0);
+            }
+
+            long lo = 0, hi = count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (TxAt(mid) < fromTx)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            for (var i = lo; i < count && TxAt(i) < toTx; i++)
+            {
+                var e = s.PostingEntry(start + i);
+                var local = e & 0x7FFF_FFFFu;
+                yield return (e & 0x8000_0000u) != 0
+                    ? new Posting(true, s.Info.InputBase + local)
+                    : new Posting(false, s.Info.OutputBase + local);
+            }
+        }
+    }
+
     /// <summary>Every posting of an address in chain order: outputs it received and inputs that spent from it.</summary>
     public IEnumerable<Posting> GetPostings(uint addressId)
     {

@@ -160,6 +160,31 @@ public sealed class UtxoChainStoreTests : IDisposable
     }
 
     [Fact]
+    public void PostingsInATransactionRange_AreThePostingsOfThoseTransactions_AcrossSegments()
+    {
+        using var store = Open();
+        Build(store, "a", 10, 5, 7);
+        Assert.Equal(3, store.Segments.Count);
+        long TxOf(Posting p) => p.IsInput ? store.TxOfInput(p.Id) : store.TxOfOutput(p.Id);
+        var busiest = 0;
+        for (uint a = 0; a < store.AddressCount; a++)
+        {
+            var all = store.GetPostings(a).ToList();
+            busiest = Math.Max(busiest, all.Count);
+            for (long from = 0; from <= store.TxCount + 1; from += 3)
+            {
+                foreach (var to in new[] { from, from + 1, from + 5, from + 17, store.TxCount, store.TxCount + 3 })
+                {
+                    var expected = all.Where(p => TxOf(p) >= from && TxOf(p) < to).ToList();
+                    Assert.Equal(expected, store.GetPostings(a, from, to).ToList());
+                }
+            }
+        }
+
+        Assert.True(busiest >= 9, $"the busiest address has {busiest} postings: too few to test a range"); // address n % 7: coinbase, change and spends
+    }
+
+    [Fact]
     public void IndexesGrow_PastTheirFirstCapacity()
     {
         using (var store = Open())

@@ -42,8 +42,6 @@ public sealed partial class MintingBridgePairer
         return ids;
     }
 
-    private List<(long Time, long TxId)>? _custodySpends;
-
     private long SourceTime(int height) => _source!.GetBlockHeader(height).Time;
 
     /// <summary>
@@ -227,28 +225,35 @@ public sealed partial class MintingBridgePairer
         return false;
     }
 
-    /// <summary>Outputs (not back to the custody) of transactions spending a custody address in the window, with an amount in range.</summary>
+    /// <summary>
+    /// Outputs (not back to the custody) of transactions spending a custody address in the window, with an amount in range,
+    /// in transaction order. Only the custody's postings in the blocks around the window are read (a busy custody spends
+    /// hundreds of thousands of times): from the first block a day before <paramref name="from"/> up to and including the
+    /// block after the first one a day past <paramref name="to"/> (a release is measured by its previous block's time, and
+    /// blocks can be days apart) — block times are not strictly ordered, but never by a day —, and
+    /// <see cref="ReleaseCandidate"/> checks each output's exact times.
+    /// </summary>
     private IEnumerable<(long Output, long Delay)> CustodyOutputs(long from, long to, UInt256 min, UInt256 max, CancellationToken ct)
     {
-        var spends = CustodySpends(ct);
-        var i = spends.BinarySearch((from, long.MinValue));
-        for (i = i < 0 ? ~i : i; i < spends.Count; i++)
+        var fromTx = FirstTxOf(FirstSourceHeightAtOrAfter(from - 86_400));
+        var toTx = FirstTxOf(FirstSourceHeightAtOrAfter(to + 86_400) + 1);
+        var spends = new SortedSet<long>();
+        foreach (var custody in _custody.Order())
+        {
+            foreach (var p in _source!.GetPostings(custody, fromTx, toTx))
+            {
+                ct.ThrowIfCancellationRequested();
+                if (p.IsInput)
+                {
+                    spends.Add(_source.TxOfInput(p.Id));
+                }
+            }
+        }
+
+        foreach (var txId in spends)
         {
             ct.ThrowIfCancellationRequested();
-            var tx = _source!.GetTx(spends[i].TxId);
-            var window = ReleaseWindowTime(tx.Height);
-            if (window >= to + 86_400)
-            {
-                // later spends are in later blocks, whose previous blocks are later still (block times are not strictly
-                // ordered, but never by a day)
-                yield break;
-            }
-
-            if (window >= to)
-            {
-                continue;
-            }
-
+            var tx = _source!.GetTx(txId);
             for (var j = 0; j < tx.OutputCount; j++)
             {
                 if (ReleaseCandidate(tx.FirstOutput + j, from, to, min, max) is { } delay)
@@ -259,37 +264,28 @@ public sealed partial class MintingBridgePairer
         }
     }
 
-    /// <summary>
-    /// Every transaction spending a custody address, by block time then id: read from the custody's postings once per
-    /// pairer (a custody spends often; each burn then looks up its window by binary search instead of a scan).
-    /// </summary>
-    private List<(long Time, long TxId)> CustodySpends(CancellationToken ct)
+    /// <summary>The first source block whose header time is at or after <paramref name="time"/> (binary search over the headers; past the tip when none).</summary>
+    private int FirstSourceHeightAtOrAfter(long time)
     {
-        if (_custodySpends is { } cached)
+        int lo = _source!.BaseHeight, hi = _source.TipHeight + 1;
+        while (lo < hi)
         {
-            return cached;
-        }
-
-        // the same reads as TxOfInput, HeightOfTx and the header's time, through the chain's column view (a custody of a
-        // busy bridge has hundreds of thousands of spends)
-        var view = new UtxoChainView(_source!);
-        var seen = new HashSet<long>();
-        var list = new List<(long Time, long TxId)>();
-        foreach (var custody in _custody.Order())
-        {
-            foreach (var p in _source!.GetPostings(custody))
+            var mid = lo + ((hi - lo) / 2);
+            if (SourceTime(mid) < time)
             {
-                ct.ThrowIfCancellationRequested();
-                if (p.IsInput && view.TxOfInput(p.Id) is var txId && seen.Add(txId))
-                {
-                    list.Add((view.BlockTime(view.HeightOfTx(txId)), txId));
-                }
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
             }
         }
 
-        list.Sort();
-        return _custodySpends = list;
+        return lo;
     }
+
+    /// <summary>The first transaction of block <paramref name="height"/> (the transaction count past the tip).</summary>
+    private long FirstTxOf(int height) => height > _source!.TipHeight ? _source.TxCount : _source.GetBlockMeta(height).FirstTx;
 
     // ------------------------------------------------------------------ backward: release → burn
 

@@ -79,9 +79,10 @@ public sealed partial class MintingBridgePairer
         var to = from + (long)_bridge.MaxDelay.TotalSeconds;
         var destination = BurnDestination(txId, burned);
         var candidates = new List<(long Output, long Delay, string Method)>();
+        var (fromTx, toTx) = ReleaseTxRange(from, to);
         if (destination is not null && DestinationAddress(destination) is { } address)
         {
-            foreach (var p in _source.GetPostings(address))
+            foreach (var p in _source.GetPostings(address, fromTx, toTx))
             {
                 ct.ThrowIfCancellationRequested();
                 if (!p.IsInput && ReleaseCandidate(p.Id, from, to, minRelease, burned) is { } delay)
@@ -93,7 +94,7 @@ public sealed partial class MintingBridgePairer
 
         if (candidates.Count == 0)
         {
-            foreach (var (output, delay) in CustodyOutputs(from, to, minRelease, burned, ct))
+            foreach (var (output, delay) in CustodyOutputs(from, to, fromTx, toTx, minRelease, burned, ct))
             {
                 candidates.Add((output, delay, "amount-time"));
             }
@@ -227,16 +228,11 @@ public sealed partial class MintingBridgePairer
 
     /// <summary>
     /// Outputs (not back to the custody) of transactions spending a custody address in the window, with an amount in range,
-    /// in transaction order. Only the custody's postings in the blocks around the window are read (a busy custody spends
-    /// hundreds of thousands of times): from the first block a day before <paramref name="from"/> up to and including the
-    /// block after the first one a day past <paramref name="to"/> (a release is measured by its previous block's time, and
-    /// blocks can be days apart) — block times are not strictly ordered, but never by a day —, and
-    /// <see cref="ReleaseCandidate"/> checks each output's exact times.
+    /// in transaction order. Only the custody's postings in <see cref="ReleaseTxRange"/> are read (a busy custody spends
+    /// hundreds of thousands of times).
     /// </summary>
-    private IEnumerable<(long Output, long Delay)> CustodyOutputs(long from, long to, UInt256 min, UInt256 max, CancellationToken ct)
+    private IEnumerable<(long Output, long Delay)> CustodyOutputs(long from, long to, long fromTx, long toTx, UInt256 min, UInt256 max, CancellationToken ct)
     {
-        var fromTx = FirstTxOf(FirstSourceHeightAtOrAfter(from - 86_400));
-        var toTx = FirstTxOf(FirstSourceHeightAtOrAfter(to + 86_400) + 1);
         var spends = new SortedSet<long>();
         foreach (var custody in _custody.Order())
         {
@@ -263,6 +259,15 @@ public sealed partial class MintingBridgePairer
             }
         }
     }
+
+    /// <summary>
+    /// The source transactions a release for a burn in [<paramref name="from"/>, <paramref name="to"/>) can be in: from the
+    /// first block a day before <paramref name="from"/> up to and including the block after the first one a day past
+    /// <paramref name="to"/> (a release is measured by its previous block's time, and blocks can be days apart; block times
+    /// are not strictly ordered, but never by a day). <see cref="ReleaseCandidate"/> checks each output's exact times.
+    /// </summary>
+    private (long FromTx, long ToTx) ReleaseTxRange(long from, long to) =>
+        (FirstTxOf(FirstSourceHeightAtOrAfter(from - 86_400)), FirstTxOf(FirstSourceHeightAtOrAfter(to + 86_400) + 1));
 
     /// <summary>The first source block whose header time is at or after <paramref name="time"/> (binary search over the headers; past the tip when none).</summary>
     private int FirstSourceHeightAtOrAfter(long time)

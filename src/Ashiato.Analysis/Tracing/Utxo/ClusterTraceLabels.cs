@@ -83,7 +83,7 @@ public sealed class ClusterTraceLabels : ITraceLabels
     public bool MayHaveLabel(long addressId) => addressId is >= 0 and <= uint.MaxValue && _labels.IsLabelled((uint)addressId);
 
     public IReadOnlyList<long> MembersOf(long cluster, long addressCount) =>
-        cluster is < 0 or > uint.MaxValue ? [] : [.. _labels.Members((uint)cluster).Where(a => a < addressCount).Select(a => (long)a)];
+        !Clustered || cluster is < 0 or > uint.MaxValue ? [] : [.. _labels.Members((uint)cluster).Where(a => a < addressCount).Select(a => (long)a)];
 
     public long? ClusterOf(long addressId) =>
         Clustered && addressId is >= 0 and <= uint.MaxValue ? _labels.ClusterOf((uint)addressId) : null;

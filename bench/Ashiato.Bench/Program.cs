@@ -150,12 +150,13 @@ switch (args[0])
             var traceSection = options.Get("--section") ?? "trace";
             var worldLine = TraceBenchmark.DescribeWorld(options.Get("--world"));
             DocFile.Upsert(traceDoc, traceSection, string.Join('\n', [
-                "## Tracing: UTXO forward traces (`UtxoTracer`)" + (traceSection == "trace" ? "" : $" on {worldLine}"),
+                "## Tracing: UTXO traces, forward and backward (`UtxoTracer`)" + (traceSection == "trace" ? "" : $" on {worldLine}"),
                 string.Empty,
                 $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}. Reproduce: " +
                 $"`dotnet run -c Release --project bench/Ashiato.Bench -- trace --store STORE --world WORLD{(traceSection == "trace" ? "" : " --section " + traceSection)}` (WORLD = {worldLine}; STORE from `ashiato simulate`, " +
                 "`ingest bitcoin`, `tags import` of the world's TagPacks and `cluster`). Haircut, stop at exchanges and OTC brokers (the default), mixers and CoinJoins, no fiat " +
-                "values, one thread; latency = one `UtxoTracer.Run` (seed resolution, trace, nodes, edges and summary). 200 warm-up traces, then " +
+                "values, one thread; forward unless the seeds say backward (the same random transactions traced backward from their inputs); " +
+                "latency = one `UtxoTracer.Run` (seed resolution, trace, nodes, edges and summary). 200 warm-up traces, then " +
                 "two passes; the second measures compiled code (tiered compilation promotes methods after ≈ 30 calls), and is run three times over " +
                 "the random seeds (the machine is shared; the goal line judges the median walk rate). Edges visited/s over " +
                 "CPU time counts every thread of the process (the JIT's and the GC's too, and the harness's own work between traces); bytes " +

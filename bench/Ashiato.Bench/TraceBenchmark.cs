@@ -70,9 +70,9 @@ internal static class TraceBenchmark
 
         // the random seeds' second pass is run three times (the machine is shared: one pass can fall on a neighbour's burst);
         // the goal line gives all three walk rates and judges their median
-        var walkRates = new SortedDictionary<int, List<(double Walk, double Whole)>>();
+        var walkRates = new SortedDictionary<(bool Backward, int Hops), List<(double Walk, double Whole)>>();
         foreach (var pass in new[] { "first", "second", "second (repeat 2)", "second (repeat 3)" })
-        foreach (var (name, list) in new[] { ("theft transactions", thefts), ($"random transactions", random) })
+        foreach (var (name, list, backward) in new[] { ("theft transactions", thefts, false), ("random transactions", random, false), ("random transactions, backward", random, true) })
         {
             if (list.Count == 0 || (pass.StartsWith("second (", StringComparison.Ordinal) && list != random))
             {
@@ -91,7 +91,7 @@ internal static class TraceBenchmark
                 // counts the time other processes held the core)
                 // txids of the transactions each trace split, for the read floor: kept for its pass only, as structs (kept
                 // strings would survive every gen-0 collection of the pass and make the collections the traces pay for dearer)
-                var floorPass = pass == "second" && hops == 20 && list == random;
+                var floorPass = pass == "second" && hops == 20 && list == random && !backward;
                 var processed = new List<Hash256[]>(floorPass ? list.Count : 0);
                 var alloc0 = GC.GetAllocatedBytesForCurrentThread();
                 var gc0 = GC.CollectionCount(0);
@@ -101,7 +101,7 @@ internal static class TraceBenchmark
                 {
                     var t0 = Stopwatch.GetTimestamp();
                     var r = tracer.Run([new TraceSeed(chainName, TraceSeedKind.Transaction, s)],
-                        new TraceOptions { MaxHops = hops, TimeBudget = TimeSpan.FromSeconds(30) });
+                        new TraceOptions { MaxHops = hops, TimeBudget = TimeSpan.FromSeconds(30), Direction = backward ? TraceDirection.Backward : TraceDirection.Forward });
                     var dt = Stopwatch.GetElapsedTime(t0);
                     total += dt;
                     walk += r.WalkTime;
@@ -134,9 +134,9 @@ internal static class TraceBenchmark
                 lines.Add(line);
                 if (pass.StartsWith("second", StringComparison.Ordinal) && list == random)
                 {
-                    if (!walkRates.TryGetValue(hops, out var rates))
+                    if (!walkRates.TryGetValue((backward, hops), out var rates))
                     {
-                        walkRates[hops] = rates = [];
+                        walkRates[(backward, hops)] = rates = [];
                     }
 
                     rates.Add((visited / Math.Max(1e-9, walk.TotalSeconds), visited / total.TotalSeconds));
@@ -149,13 +149,13 @@ internal static class TraceBenchmark
             }
         }
 
-        foreach (var (hops, rates) in walkRates)
+        foreach (var ((backward, hops), rates) in walkRates)
         {
             var walks = rates.Select(r => r.Walk).Order().ToList();
             var wholes = rates.Select(r => r.Whole).Order().ToList();
             var median = walks[walks.Count / 2];
             goal.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{hops} hops, random seeds: walk {string.Join(" / ", rates.Select(r => (r.Walk / 1e6).ToString("0.0", CultureInfo.InvariantCulture)))} M edges visited/s per core, " +
+                $"{hops} hops, random seeds{(backward ? ", backward" : "")}: walk {string.Join(" / ", rates.Select(r => (r.Walk / 1e6).ToString("0.0", CultureInfo.InvariantCulture)))} M edges visited/s per core, " +
                 $"median {median / 1e6:0.0} M ({(median >= 10e6 ? "met" : "NOT met")}); whole trace median {wholes[wholes.Count / 2] / 1e6:0.0} M/s"));
         }
 

@@ -113,6 +113,14 @@ internal sealed class UtxoChainView
         s.TxMeta.Prefetch((txId - s.TxBase) * sizeof(TxMeta));
     }
 
+    /// <summary>Hints the CPU to fetch the first spent-output reference <see cref="InPrev"/> will read from <paramref name="firstInput"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchInputs(long firstInput)
+    {
+        var s = _segs[SegOf(firstInput, SegKind.Input)];
+        s.InPrev.Prefetch((firstInput - s.InputBase) * sizeof(long));
+    }
+
     /// <summary>Hints the CPU to fetch the first value and address <see cref="ReadOutputs"/> will read from <paramref name="firstOutput"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PrefetchOutputs(long firstOutput)

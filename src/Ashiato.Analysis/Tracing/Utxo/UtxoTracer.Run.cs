@@ -327,6 +327,19 @@ public sealed partial class UtxoTracer
             var nIn = tx.InputCount;
             var nOut = tx.OutputCount;
             _visited += nIn + nOut;
+
+            // the runs read below (output values and addresses, the inputs' spent-output references) start on lines not in the
+            // cache yet: ask for them before reading the first
+            if (nOut > 0)
+            {
+                _view.PrefetchOutputs(tx.FirstOutput);
+            }
+
+            if (nIn > 0)
+            {
+                _view.PrefetchInputs(tx.FirstInput);
+            }
+
             EnsureBuffers(nOut, nIn);
             var outValues = _fromValues.AsSpan(0, nOut);
             var outAddress = _fromAddress.AsSpan(0, nOut);
@@ -364,11 +377,27 @@ public sealed partial class UtxoTracer
             var inValues = _toValues.AsSpan(0, nIn);
             var inPrev = _toIds.AsSpan(0, nIn);
             long sumIn = 0;
+
+            // every input's spent output first, then each one's value and address asked for at once (random places in the
+            // output columns: their misses overlap), then read
             for (var i = 0; i < nIn; i++)
             {
                 inPrev[i] = _view.InPrev(tx.FirstInput + i);
-                inValues[i] = InputSource(tx.FirstInput + i, inPrev[i]).Value;
-                sumIn += inValues[i];
+                if (inPrev[i] >= 0)
+                {
+                    _view.PrefetchOutputs(inPrev[i]);
+                }
+            }
+
+            for (var i = 0; i < nIn; i++)
+            {
+                var (value, address) = InputSource(tx.FirstInput + i, inPrev[i]);
+                inValues[i] = value;
+                sumIn += value;
+                if (inPrev[i] >= 0)
+                {
+                    _labelBits?.PrefetchIsLabelled(address); // the stop rule of a tainted input reads it next
+                }
             }
 
             if (tx.IsCoinbase && nIn > 0)
@@ -385,17 +414,35 @@ public sealed partial class UtxoTracer
             var model = work.CoinJoinHaircut is not null ? TaintModel.Haircut : _o.Model;
             var pieces = Split(model, outValues, outTaint, inValues);
             var to = MainSource(outTaint, outValues, outAddress, coinbase: false);
+
+            // each tainted input's previous transaction, then its row and stored CoinJoin bit asked for at once (the rules read
+            // them next), before the inputs' edges are made
+            var prevTxs = _toTx.AsSpan(0, nIn);
+            var stored = _t._storedCoinJoins;
+            for (var i = 0; i < nIn; i++)
+            {
+                prevTxs[i] = pieces[i].Amount > 0 && inPrev[i] >= 0 ? _view.TxOfOutput(inPrev[i]) : -1;
+                if (prevTxs[i] >= 0)
+                {
+                    _view.PrefetchRow(prevTxs[i]);
+                    if (stored is not null && prevTxs[i] < _t.StoredCoinJoinsEnd)
+                    {
+                        stored.Prefetch(prevTxs[i]);
+                    }
+                }
+            }
+
             for (var i = 0; i < nIn; i++)
             {
                 if (pieces[i].Amount > 0)
                 {
-                    BackwardInput(txId, tx.FirstInput + i, inPrev[i], inValues[i], pieces[i], work.Hop, to, work.CoinJoinHaircut);
+                    BackwardInput(txId, tx.FirstInput + i, inPrev[i], prevTxs[i], inValues[i], pieces[i], work.Hop, to, work.CoinJoinHaircut);
                 }
             }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void BackwardInput(long txId, long inputId, long prevOutput, long value, TaintPiece taint, int hop, long to, string? viaCoinJoin)
+        private void BackwardInput(long txId, long inputId, long prevOutput, long prevOutputTx, long value, TaintPiece taint, int hop, long to, string? viaCoinJoin)
         {
             var values = ValuesNow(taint.Amount, txId);
             string rule;
@@ -420,7 +467,7 @@ public sealed partial class UtxoTracer
             else
             {
                 var (_, prevAddress) = _view.Output(prevOutput);
-                prevTx = _view.TxOfOutput(prevOutput);
+                prevTx = prevOutputTx;
                 (refTx, refIndex) = (prevTx, (int)(prevOutput - _view.GetRow(prevTx).FirstOutput));
                 from = NodeOf(prevAddress);
                 if (StopOf(prevAddress) is { } stop)

@@ -81,6 +81,22 @@ public sealed class SimulatedWorldTests(SimulatedWorld world, ITestOutputHelper 
     private static Dictionary<string, byte[]> ReadFiles(UtxoChainStore chain) =>
         Files.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(ClusterFiles.DirectoryOf(chain.Directory), f)));
 
+    [Fact]
+    public void The_tracers_column_view_finds_every_inputs_and_outputs_transaction_as_the_store_does()
+    {
+        using var chain = world.OpenChain();
+        var view = new Ashiato.Analysis.Tracing.Utxo.UtxoChainView(chain);
+        for (long o = 0; o < chain.OutputCount; o++)
+        {
+            Assert.Equal(chain.TxOfOutput(o), view.TxOfOutput(o));
+        }
+
+        for (long i = 0; i < chain.InputCount; i++)
+        {
+            Assert.Equal(chain.TxOfInput(i), view.TxOfInput(i));
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -57,9 +57,51 @@ public sealed class UtxoChainViewTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => view.InPrev(chain.InputCount));
 
         // a commit replaces the segment list: the view says it is stale (the tracer then makes a new one)
+        for (long o = 0; o < chain.OutputCount; o++)
+        {
+            Assert.Equal(chain.TxOfOutput(o), view.TxOfOutput(o));
+        }
+
         Assert.True(view.IsCurrent());
         _c.Tx("t5", ["t4:0"], [("I", 1300)]).Commit();
         Assert.False(view.IsCurrent());
         Assert.Equal(chain.GetTx(chain.TxCount - 1).FirstOutput, new UtxoChainView(chain).GetRow(chain.TxCount - 1).FirstOutput);
+    }
+
+    [Fact]
+    public void The_transaction_of_an_input_or_output_is_the_stores_in_segments_of_very_uneven_blocks()
+    {
+        // many blocks per segment, their outputs and inputs spread very unevenly (a probe at the "even spread" estimate
+        // lands far from the answer): the view's search must still give the store's binary search's answer
+        var random = new Random(3);
+        var unspent = new List<string>();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            for (var i = 0; i < 120; i++)
+            {
+                var name = $"b{batch}t{i}";
+                var outputs = random.Next(10) == 0 ? 60 + random.Next(200) : 1 + random.Next(2);
+                var inputs = unspent.Count > 0 && random.Next(6) == 0 ? unspent.Take(Math.Min(unspent.Count, 1 + random.Next(40))).ToArray() : [];
+                unspent.RemoveRange(0, inputs.Length);
+                _c.Tx(name, inputs, [.. Enumerable.Range(0, outputs).Select(k => ((string?)$"{name}o{k % 5}", 1000L + k))], coinbase: inputs.Length == 0);
+                unspent.AddRange(Enumerable.Range(0, outputs).Select(k => $"{name}:{k}"));
+            }
+
+            _c.Commit();
+        }
+
+        var chain = _c.Chain;
+        var view = new UtxoChainView(chain);
+        Assert.True(chain.Segments.Count >= 3);
+        Assert.True(chain.InputCount > 200, $"{chain.InputCount} inputs");
+        for (long o = 0; o < chain.OutputCount; o++)
+        {
+            Assert.Equal(chain.TxOfOutput(o), view.TxOfOutput(o));
+        }
+
+        for (long i = 0; i < chain.InputCount; i++)
+        {
+            Assert.Equal(chain.TxOfInput(i), view.TxOfInput(i));
+        }
     }
 }

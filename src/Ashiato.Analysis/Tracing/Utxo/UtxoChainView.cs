@@ -296,14 +296,26 @@ internal sealed class UtxoChainView
 
     // The last transaction whose first input (output) is at or before the local id: the answer of Segment.TxOfLocal (a binary
     // search over all of tx.meta), found in two steps that touch less memory: the block first (the last block of the segment
-    // whose first input (output) is at or before the id: blk.meta is small and stays in cache), then the transactions of that
-    // block only. Equal because block and transaction starts are both non-decreasing, a block's first input (output) is its
-    // first transaction's, and the next block starts after the id.
+    // whose first input (output) is at or before the id), then the transactions of that block only. Equal because block and
+    // transaction starts are both non-decreasing, a block's first input (output) is its first transaction's, and the next
+    // block starts after the id. The block is searched only between the blocks of the id's bucket and of the next bucket in
+    // the segment's bucket table (Seg.Buckets: per 64 ids, the block holding the bucket's first id) — usually the same block
+    // or the next, where a binary search over a segment's thousands of blocks read a dozen rows.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long TxOfLocal(Seg s, long local, bool input)
     {
         var global = local + (input ? s.InputBase : s.OutputBase);
+
+        // the answer lies between the block of the id's bucket and the block of the next bucket (an id out of range: any block)
+        var buckets = s.Buckets(input);
+        var k = local >> Seg.BucketShift;
         int blo = 0, bhi = s.BlockCount - 1;
+        if ((ulong)k < (ulong)buckets.Length)
+        {
+            blo = buckets[k];
+            bhi = k + 1 < buckets.Length ? Math.Max(blo, buckets[k + 1]) : bhi;
+        }
+
         while (blo < bhi)
         {
             var mid = (blo + bhi + 1) >>> 1;
@@ -463,6 +475,54 @@ internal sealed class UtxoChainView
         public readonly MappedFile OutType = outType;
         public readonly MappedFile BlockMeta = blockMeta;
         public readonly MappedFile TxIds = txIds;
+
+        /// <summary>Inputs (outputs) per bucket of <see cref="Buckets"/>: 2⁶.</summary>
+        public const int BucketShift = 6;
+
+        private int[]? _inBuckets;
+        private int[]? _outBuckets;
+
+        /// <summary>
+        /// For each 64 local input (output) ids, the last block of the segment whose first input (output) is at or before the
+        /// bucket's first id (the block holding it); made on first use (one pass over the segment's block rows; 4 bytes per
+        /// 64 ids) and kept with the view. Several threads may make it at once: they make the same table.
+        /// </summary>
+        public int[] Buckets(bool input) => (input ? Volatile.Read(ref _inBuckets) : Volatile.Read(ref _outBuckets)) ?? MakeBuckets(input);
+
+        private int[] MakeBuckets(bool input)
+        {
+            var count = input ? InputCount : OutputCount;
+            var table = new int[(int)((count + (1L << BucketShift) - 1) >> BucketShift)];
+            var b = 0;
+            var baseId = input ? InputBase : OutputBase;
+            for (var k = 0; k < table.Length; k++)
+            {
+                var first = baseId + ((long)k << BucketShift);
+                while (b + 1 < BlockCount)
+                {
+                    var next = BlockMeta.Read<BlockMeta>(b + 1);
+                    if ((input ? next.FirstInput : next.FirstOutput) > first)
+                    {
+                        break;
+                    }
+
+                    b++;
+                }
+
+                table[k] = b;
+            }
+
+            if (input)
+            {
+                Volatile.Write(ref _inBuckets, table);
+            }
+            else
+            {
+                Volatile.Write(ref _outBuckets, table);
+            }
+
+            return table;
+        }
     }
 }
 

@@ -40,7 +40,7 @@ public static class TraceCommand
         var budget = new Option<double?>("--time-budget") { Description = "Seconds; when exceeded the result is partial" };
         var format = new Option<string?>("--format") { Description = "json | csv | graphml | dot (default json with --out)" };
         var outPath = new Option<string?>("--out") { Description = "Write the trace to this file (csv: edges here, nodes in FILE.nodes.csv)" };
-        var amount = new Option<string?>("--amount") { Description = "With one --address, --tx or --output: trace only this much of it, in base units (satoshi, wei, token units)" };
+        var amount = new Option<string?>("--amount") { Description = "With one seed (--address, --tx, --output or --cluster): trace only this much of it, in base units (satoshi, wei, token units)" };
         var asset = new Option<string?>("--asset") { Description = "EVM chains, with one seed: the token contract (0x…) the seed and --amount are in (default: the native coin)" };
         foreach (var o in new Option[] { chain, address, tx, output, cluster, incident, amount, asset, direction, model, maxHops, maxEdges, minAmount, minFiat, fiat, from, to, coinjoin, stopCategory, budget, format, outPath })
         {

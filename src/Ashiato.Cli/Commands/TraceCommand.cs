@@ -150,7 +150,7 @@ public static class TraceCommand
     }
 
     private static TraceResult Run(CliContext ctx, ParseResult parse, string? chainName, List<(TraceSeedKind Kind, string Value)> seeds, string[] incidents,
-        TraceOptions options, CancellationToken ct, UInt256? amount = null, string? asset = null)
+        TraceOptions options, CancellationToken ct, UInt256? amount, string? asset)
     {
         using var store = ctx.OpenStore(parse, create: false);
         var traceSeeds = new List<TraceSeed>();

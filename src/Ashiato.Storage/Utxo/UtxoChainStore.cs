@@ -428,13 +428,16 @@ public sealed partial class UtxoChainStore : IDisposable
 
             for (var i = lo; i < count && TxAt(i) < toTx; i++)
             {
-                var e = s.PostingEntry(start + i);
-                var local = e & 0x7FFF_FFFFu;
-                yield return (e & 0x8000_0000u) != 0
-                    ? new Posting(true, s.Info.InputBase + local)
-                    : new Posting(false, s.Info.OutputBase + local);
+                yield return PostingOf(s, s.PostingEntry(start + i));
             }
         }
+    }
+
+    /// <summary>A segment's posting entry as a global input or output id (the top bit says input).</summary>
+    private static Posting PostingOf(Segment s, uint entry)
+    {
+        var local = entry & 0x7FFF_FFFFu;
+        return (entry & 0x8000_0000u) != 0 ? new Posting(true, s.Info.InputBase + local) : new Posting(false, s.Info.OutputBase + local);
     }
 
     /// <summary>Every posting of an address in chain order: outputs it received and inputs that spent from it.</summary>
@@ -450,12 +453,7 @@ public sealed partial class UtxoChainStore : IDisposable
             var (start, count) = s.Postings(addressId);
             for (var i = 0L; i < count; i++)
             {
-                var e = s.PostingEntry(start + i);
-                var isInput = (e & 0x8000_0000u) != 0;
-                var local = e & 0x7FFF_FFFFu;
-                yield return isInput
-                    ? new Posting(true, s.Info.InputBase + local)
-                    : new Posting(false, s.Info.OutputBase + local);
+                yield return PostingOf(s, s.PostingEntry(start + i));
             }
         }
     }
